@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs (once) every tool bucket-gallery needs to build and test, outside the clone,
+# so a machine that has built it before reuses them. Sourced by scripts/run and
+# scripts/test; safe to run again: each step is skipped when its tool is already there.
+#
+#   BG_CACHE   where tools and cargo's target dir live (default ~/.cache/bucket-gallery)
+#
+# Versions are pinned: wasm-bindgen's CLI must equal the crate version in Cargo.toml.
+set -euo pipefail
+
+BG_CACHE="${BG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bucket-gallery}"
+export BG_CACHE
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BG_CACHE/target}"
+export PATH="$BG_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130
+WASM_OPT_VERSION=0.116.1
+
+log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
+
+# Installs a crate's binary into $BG_CACHE/tools unless `$bin --version` already
+# prints the wanted version. Release LTO is turned off: it halves the install time
+# and these tools are not hot paths.
+install_crate() {
+  local crate=$1 version=$2 bin=$3; shift 3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qF "$version"; then
+    return 0
+  fi
+  log "installing $crate $version (once; this takes a while on a new machine)"
+  CARGO_TARGET_DIR="$BG_CACHE/tool-build" \
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --root "$BG_CACHE/tools" "$crate" --version "$version" "$@"
+}
+
+install_build_tools() {
+  command -v cargo >/dev/null || { log "cargo not found: install Rust from rustup first"; exit 1; }
+  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+    || rustup target add wasm32-unknown-unknown
+  # Without --locked: the lock file of wasm-bindgen-cli names a crate version the
+  # reachable index may lack; the CLI's own version is pinned all the same.
+  install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+  install_crate cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked --features no_downloads
+  # From crates.io, not Debian: Debian's binaryen 108 emits WASM that fails to hydrate.
+  install_crate wasm-opt "$WASM_OPT_VERSION" wasm-opt --locked
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} with apt"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_test_tools() {
+  apt_install chromium
+  python3 -c 'import moto' 2>/dev/null || { log "installing moto"; python3 -m pip install -q 'moto[server]'; }
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    log "installing Playwright (no browser download: Debian's Chromium is used)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  cd "$(dirname "$0")/.."
+  install_build_tools
+  [ "${1:-}" = "--test" ] && install_test_tools
+  log "tools ready in $BG_CACHE/tools/bin"
+fi

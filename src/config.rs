@@ -1,0 +1,80 @@
+//! Settings. Every one is a flag and an environment variable (the variable is what
+//! hosts such as Replit set); `--help` prints them all. Zero configuration gives a
+//! local `./data` folder bucket served at http://127.0.0.1:3000.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Settings of the bucket-gallery server.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "bucket-gallery", version, about)]
+pub struct Config {
+    /// Where images are kept. `file://PATH` is a local folder (created if missing);
+    /// `memory://` keeps them in memory until the server stops (for tests).
+    #[arg(long, env = "BUCKET_URL", default_value = "file://./data")]
+    pub bucket_url: String,
+
+    /// The largest file accepted, in bytes. Larger files are refused while they
+    /// stream in, and nothing of them is stored.
+    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// The address to listen on [default: 127.0.0.1:3000]. cargo-leptos sets it
+    /// from `site-addr` in Cargo.toml.
+    #[arg(long, env = "LEPTOS_SITE_ADDR")]
+    pub site_addr: Option<SocketAddr>,
+
+    /// The port to listen on, as Replit and most hosts set it. With no site address
+    /// it means every interface on that port (a host that sets `PORT` expects to
+    /// reach the server from outside); with one, it replaces that address's port.
+    #[arg(long, env = "PORT")]
+    pub port: Option<u16>,
+}
+
+impl Config {
+    /// Settings for a test server: the given bucket, a free loopback port.
+    pub fn for_tests(bucket_url: impl Into<String>) -> Self {
+        Config {
+            bucket_url: bucket_url.into(),
+            max_upload_bytes: 16 * 1024 * 1024,
+            site_addr: Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
+            port: None,
+        }
+    }
+
+    /// Where to listen: the site address, with `PORT` applied when set.
+    pub fn listen_addr(&self) -> SocketAddr {
+        match (self.site_addr, self.port) {
+            (Some(addr), None) => addr,
+            (Some(addr), Some(port)) => SocketAddr::new(addr.ip(), port),
+            (None, Some(port)) => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
+            (None, None) => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = Config::try_parse_from(["bucket-gallery"]).unwrap();
+        assert_eq!(config.max_upload_bytes, 16 * 1024 * 1024);
+        assert!(config.bucket_url.starts_with("file://"));
+    }
+
+    #[test]
+    fn a_port_alone_listens_on_every_interface() {
+        let config = Config::try_parse_from(["bucket-gallery", "--port", "8080"]).unwrap();
+        assert_eq!(config.listen_addr(), "0.0.0.0:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn a_port_keeps_an_explicit_address() {
+        let config =
+            Config::try_parse_from(["bucket-gallery", "--site-addr", "127.0.0.2:1", "--port", "8080"])
+                .unwrap();
+        assert_eq!(config.listen_addr(), "127.0.0.2:8080".parse().unwrap());
+    }
+}

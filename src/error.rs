@@ -1,0 +1,277 @@
+//! Errors. [`ApiError`] is what crosses the wire, as `{"error": {"code", "message"}}`,
+//! for the browser and for API clients alike; on the server, [`Error`] is the one
+//! application error, which knows its HTTP status and what to tell the user.
+
+use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError, error::ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes: clients and tests match on these, never on wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The bytes are not one of the supported image types.
+    UnsupportedType,
+    /// A file with no bytes at all.
+    EmptyFile,
+    /// A file over the per-file size limit.
+    TooLarge,
+    /// An upload request that carried no file.
+    NoFiles,
+    /// A request that could not be read (malformed multipart, bad parameter).
+    BadRequest,
+    /// No object by that name.
+    NotFound,
+    /// The bucket could not be reached or failed.
+    StorageUnavailable,
+    /// Anything else: a bug or an unexpected failure, logged in full on the server.
+    Internal,
+}
+
+/// An error as the API reports it. Serialises as `{"error": {"code": ..., "message": ...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(from = "Envelope", into = "Envelope")]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// Says what went wrong and why, in words a person can act on.
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    error: Body,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    code: ErrorCode,
+    message: String,
+}
+
+impl From<Envelope> for ApiError {
+    fn from(envelope: Envelope) -> Self {
+        ApiError::new(envelope.error.code, envelope.error.message)
+    }
+}
+
+impl From<ApiError> for Envelope {
+    fn from(error: ApiError) -> Self {
+        Envelope {
+            error: Body {
+                code: error.code,
+                message: error.message,
+            },
+        }
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    /// Failures of the server-function machinery itself: a request whose arguments
+    /// do not parse is the caller's fault; anything else (a network failure seen by
+    /// the browser, a response that does not decode) is not.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let code = match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ErrorCode::BadRequest,
+            _ => ErrorCode::Internal,
+        };
+        ApiError::new(code, value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{respond, Error, Result};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::{ApiError, ErrorCode};
+    use crate::model::SUPPORTED_TYPES;
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    /// The crate-wide result.
+    pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+    /// Everything that can go wrong while serving a request.
+    #[derive(Debug, thiserror::Error)]
+    pub enum Error {
+        #[error("{name} is not a supported image: {SUPPORTED_TYPES}")]
+        UnsupportedType { name: String },
+
+        #[error("{name} is empty: there is no image in it")]
+        EmptyFile { name: String },
+
+        #[error("{name} is larger than the limit of {}", human_bytes(*.limit))]
+        TooLarge { name: String, limit: u64 },
+
+        #[error("no file was sent: put one or more files in a multipart field named `image`")]
+        NoFiles,
+
+        #[error("the upload could not be read: {0}")]
+        BadUpload(String),
+
+        #[error("{0}")]
+        BadRequest(String),
+
+        #[error("there is no image named {0:?}")]
+        NotFound(String),
+
+        #[error("the bucket failed")]
+        Storage(#[source] object_store::Error),
+
+        #[error("internal error: {0}")]
+        Internal(String),
+    }
+
+    impl Error {
+        pub fn code(&self) -> ErrorCode {
+            match self {
+                Error::UnsupportedType { .. } => ErrorCode::UnsupportedType,
+                Error::EmptyFile { .. } => ErrorCode::EmptyFile,
+                Error::TooLarge { .. } => ErrorCode::TooLarge,
+                Error::NoFiles => ErrorCode::NoFiles,
+                Error::BadUpload(_) | Error::BadRequest(_) => ErrorCode::BadRequest,
+                Error::NotFound(_) => ErrorCode::NotFound,
+                Error::Storage(_) => ErrorCode::StorageUnavailable,
+                Error::Internal(_) => ErrorCode::Internal,
+            }
+        }
+
+        pub fn status_code(&self) -> StatusCode {
+            match self {
+                Error::UnsupportedType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Error::EmptyFile { .. } | Error::NoFiles => StatusCode::BAD_REQUEST,
+                Error::BadUpload(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+                Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                Error::NotFound(_) => StatusCode::NOT_FOUND,
+                Error::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+                Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+
+        /// The wire form. Failures that are not the user's say so briefly: the full
+        /// cause chain goes to the log, never to the client.
+        pub fn to_api(&self) -> ApiError {
+            let message = match self {
+                Error::Storage(_) => {
+                    "the bucket could not be reached or refused the request; the server log has the details"
+                        .to_string()
+                }
+                Error::Internal(_) => {
+                    "something went wrong on the server; the server log has the details".to_string()
+                }
+                other => other.to_string(),
+            };
+            ApiError::new(self.code(), message)
+        }
+
+        /// Logs server-side failures with their whole cause chain; user errors at debug.
+        pub fn log(&self) {
+            if self.status_code().is_server_error() {
+                let mut chain = self.to_string();
+                let mut source = std::error::Error::source(self);
+                while let Some(cause) = source {
+                    chain.push_str(": ");
+                    chain.push_str(&cause.to_string());
+                    source = cause.source();
+                }
+                tracing::error!(code = ?self.code(), "{chain}");
+            } else {
+                tracing::debug!(code = ?self.code(), "refused: {self}");
+            }
+        }
+    }
+
+    impl From<object_store::Error> for Error {
+        fn from(error: object_store::Error) -> Self {
+            match error {
+                object_store::Error::NotFound { path, .. } => Error::NotFound(path),
+                other => Error::Storage(other),
+            }
+        }
+    }
+
+    impl IntoResponse for Error {
+        fn into_response(self) -> Response {
+            self.log();
+            (self.status_code(), axum::Json(self.to_api())).into_response()
+        }
+    }
+
+    /// Turns an error into a server function's error: sets the HTTP status the error
+    /// calls for (server functions answer 500 otherwise) and logs it.
+    pub fn respond(error: Error) -> ApiError {
+        error.log();
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status_code());
+        }
+        error.to_api()
+    }
+
+    /// Sizes as people read them: "16 MiB", "1.5 MiB", "300 KiB", "12 bytes".
+    pub fn human_bytes(bytes: u64) -> String {
+        const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+        if bytes < 1024 {
+            return format!("{bytes} bytes");
+        }
+        let mut value = bytes as f64 / 1024.0;
+        let mut unit = 0;
+        while value >= 1024.0 && unit < UNITS.len() - 1 {
+            value /= 1024.0;
+            unit += 1;
+        }
+        let rounded = (value * 10.0).round() / 10.0;
+        if rounded.fract() == 0.0 {
+            format!("{rounded:.0} {}", UNITS[unit])
+        } else {
+            format!("{rounded:.1} {}", UNITS[unit])
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn sizes_read_as_people_write_them() {
+            assert_eq!(human_bytes(12), "12 bytes");
+            assert_eq!(human_bytes(16 * 1024 * 1024), "16 MiB");
+            assert_eq!(human_bytes(1536 * 1024), "1.5 MiB");
+            assert_eq!(human_bytes(300 * 1024), "300 KiB");
+        }
+
+        #[test]
+        fn an_oversize_file_names_the_limit() {
+            let error = Error::TooLarge {
+                name: "big.jpg".into(),
+                limit: 16 * 1024 * 1024,
+            };
+            assert_eq!(error.to_api().message, "big.jpg is larger than the limit of 16 MiB");
+            assert_eq!(error.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+        }
+
+        #[test]
+        fn the_wire_form_is_an_error_envelope() {
+            let json = serde_json::to_value(ApiError::new(ErrorCode::TooLarge, "x")).unwrap();
+            assert_eq!(json, serde_json::json!({"error": {"code": "too_large", "message": "x"}}));
+            let back: ApiError = serde_json::from_value(json).unwrap();
+            assert_eq!(back.code, ErrorCode::TooLarge);
+        }
+
+        #[test]
+        fn storage_failures_do_not_leak_details() {
+            let error = Error::Internal("secret path /root/x".into());
+            assert!(!error.to_api().message.contains("/root"));
+        }
+    }
+}

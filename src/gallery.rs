@@ -1,0 +1,193 @@
+//! The gallery: the list server function (`GET /api/images?limit=N&cursor=C`, newest
+//! first, a page at a time) and the grid that shows it.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::ApiError;
+use crate::model::{ImageInfo, ImagePage};
+
+/// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
+#[server(prefix = "/api", endpoint = "images", input = GetUrl)]
+pub async fn list_images(limit: Option<u32>, cursor: Option<String>) -> Result<ImagePage, ApiError> {
+    let state = expect_context::<crate::server::AppState>();
+    ssr::page(&state.bucket, limit, cursor.as_deref())
+        .await
+        .map_err(crate::error::respond)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    use crate::error::{Error, Result};
+    use crate::model::{ImageInfo, ImagePage};
+    use crate::sniff::ImageKind;
+    use crate::storage::{Bucket, ObjectInfo};
+
+    /// Images on a page when the client does not say.
+    pub const DEFAULT_PAGE_SIZE: u32 = 60;
+    /// The most images one page may hold.
+    pub const MAX_PAGE_SIZE: u32 = 500;
+
+    /// Where a page ends: the sort key of its last image. Paging by key rather than
+    /// by offset keeps pages stable while new images arrive at the top.
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    struct SortKey {
+        /// Newest first: the negated modification time, in microseconds.
+        newer_first: i64,
+        name: String,
+    }
+
+    impl SortKey {
+        fn of(object: &ObjectInfo) -> Self {
+            SortKey {
+                newer_first: -object.last_modified.timestamp_micros(),
+                name: object.name.to_string(),
+            }
+        }
+
+        fn encode(&self) -> String {
+            URL_SAFE_NO_PAD.encode(format!("{}/{}", self.newer_first, self.name))
+        }
+
+        fn decode(cursor: &str) -> Result<Self> {
+            let invalid = || Error::BadRequest("the cursor is not one this server gave out".into());
+            let text = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+            let text = String::from_utf8(text).map_err(|_| invalid())?;
+            let (time, name) = text.split_once('/').ok_or_else(invalid)?;
+            Ok(SortKey {
+                newer_first: time.parse().map_err(|_| invalid())?,
+                name: name.to_owned(),
+            })
+        }
+    }
+
+    pub async fn page(bucket: &Bucket, limit: Option<u32>, cursor: Option<&str>) -> Result<ImagePage> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+        let after = cursor.filter(|c| !c.is_empty()).map(SortKey::decode).transpose()?;
+
+        let mut objects: Vec<(SortKey, ObjectInfo)> =
+            bucket.list().await?.into_iter().map(|o| (SortKey::of(&o), o)).collect();
+        objects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let start = match &after {
+            Some(after) => objects.partition_point(|(key, _)| key <= after),
+            None => 0,
+        };
+        let rest = &objects[start..];
+        let shown = &rest[..rest.len().min(limit)];
+        let next_cursor = (rest.len() > limit)
+            .then(|| shown.last().map(|(key, _)| key.encode()))
+            .flatten();
+        Ok(ImagePage {
+            images: shown.iter().map(|(_, object)| describe(object)).collect(),
+            next_cursor,
+        })
+    }
+
+    fn describe(object: &ObjectInfo) -> ImageInfo {
+        let content_type = ImageKind::from_name(object.name.as_str())
+            .map(|kind| kind.mime())
+            .unwrap_or("application/octet-stream");
+        ImageInfo::describe(object, content_type)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_cursor_survives_the_round_trip() {
+            let key = SortKey {
+                newer_first: -1_700_000_000_000_000,
+                name: "albums/a b/c.png".into(),
+            };
+            assert_eq!(SortKey::decode(&key.encode()).unwrap(), key);
+        }
+
+        #[test]
+        fn a_forged_cursor_is_refused() {
+            assert!(SortKey::decode("not base64!").is_err());
+            assert!(SortKey::decode(&URL_SAFE_NO_PAD.encode("no-slash")).is_err());
+        }
+    }
+}
+
+/// The grid of images, newest first: those uploaded from this page, then the page
+/// of the bucket the `cursor` query parameter names, then a link to older ones.
+#[component]
+pub fn GalleryGrid(
+    /// Images uploaded since the page loaded, newest first.
+    uploaded: RwSignal<Vec<ImageInfo>>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let cursor = move || query.read().get("cursor").filter(|c| !c.is_empty());
+    let page = Resource::new(cursor, |cursor| list_images(None, cursor));
+
+    view! {
+        <section class="gallery" aria-label="Gallery">
+            <Transition fallback=|| view! { <p class="muted">"Loading the gallery…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <Grid page uploaded on_first_page=cursor().is_none()/> }.into_any(),
+                        Err(error) => view! {
+                            <p class="banner error" role="alert">"The gallery could not be loaded: " {error.message}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool) -> impl IntoView {
+    let ImagePage { images, next_cursor } = page;
+    let listed = StoredValue::new(images);
+    let tiles = move || {
+        let listed = listed.get_value();
+        let mut tiles = if on_first_page { uploaded.get() } else { Vec::new() };
+        let fresh: std::collections::HashSet<String> = tiles.iter().map(|i| i.name.clone()).collect();
+        tiles.extend(listed.into_iter().filter(|i| !fresh.contains(&i.name)));
+        tiles
+    };
+    let is_empty = move || tiles().is_empty();
+
+    view! {
+        <Show when=move || !is_empty() fallback=move || view! {
+            <p class="empty" data-testid="empty-gallery">
+                {if on_first_page { "No images yet. Drop some anywhere on this page to start." } else { "No older images." }}
+            </p>
+        }>
+            <ul class="grid" data-testid="gallery">
+                <For each=tiles key=|image| image.name.clone() let:image>
+                    <Tile image/>
+                </For>
+            </ul>
+        </Show>
+        <nav class="pager">
+            {(!on_first_page).then(|| view! { <a href="/">"Newest"</a> })}
+            {next_cursor.map(|cursor| view! {
+                <a href=format!("/?cursor={cursor}") data-testid="older">"Older images"</a>
+            })}
+        </nav>
+    }
+}
+
+#[component]
+fn Tile(image: ImageInfo) -> impl IntoView {
+    let ImageInfo { name, url, .. } = image;
+    let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
+    let (link, title, data_name) = (url.clone(), name.clone(), name.clone());
+    view! {
+        <li class="tile" data-testid="gallery-item" data-name=data_name>
+            // rel="external": the router must let the browser open raw bytes itself.
+            <a href=link rel="external" title=title>
+                <img src=url alt=name loading="lazy" decoding="async"/>
+            </a>
+            <span class="caption">{caption}</span>
+        </li>
+    }
+}

@@ -1,0 +1,169 @@
+//! Streaming uploaded files into the bucket. The type is judged from the first
+//! bytes before anything is stored; the size limit is counted as the bytes flow, so
+//! an oversize file is refused without ever being held whole, and leaves nothing.
+
+use bytes::BytesMut;
+use chrono::Utc;
+use multer::Multipart;
+
+use crate::error::{Error, Result};
+use crate::model::{ImageInfo, FILE_FIELD};
+use crate::names::ObjectName;
+use crate::sniff::{ImageKind, SNIFF_LEN};
+use crate::storage::{Bucket, ObjectInfo};
+
+/// After a refusal the rest of the body is read and thrown away, up to this much,
+/// so the client hears the error instead of a reset connection.
+const MAX_DRAIN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Limits on what one request may store.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+}
+
+/// Stores every file of a multipart body, in order. All or nothing: when one file
+/// is refused, those stored before it in the same request are deleted again.
+pub async fn store_all(
+    bucket: &Bucket,
+    mut multipart: Multipart<'static>,
+    limits: Limits,
+) -> Result<Vec<ImageInfo>> {
+    let mut stored: Vec<ImageInfo> = Vec::new();
+    let outcome = store_each(bucket, &mut multipart, limits, &mut stored).await;
+    match outcome {
+        Ok(()) if stored.is_empty() => Err(Error::NoFiles),
+        Ok(()) => Ok(stored),
+        Err(error) => {
+            for image in &stored {
+                if let Ok(name) = ObjectName::parse(&image.name) {
+                    if let Err(cleanup) = bucket.delete(&name).await {
+                        tracing::warn!(name = %name, "could not remove an image of a refused upload: {cleanup}");
+                    }
+                }
+            }
+            drain(&mut multipart).await;
+            Err(error)
+        }
+    }
+}
+
+async fn store_each(
+    bucket: &Bucket,
+    multipart: &mut Multipart<'static>,
+    limits: Limits,
+    stored: &mut Vec<ImageInfo>,
+) -> Result<()> {
+    while let Some(mut field) = multipart.next_field().await.map_err(bad_upload)? {
+        if field.name() != Some(FILE_FIELD) {
+            continue;
+        }
+        let original = field.file_name().unwrap_or_default().to_owned();
+        let head = read_head(&mut field).await?;
+        // A form submitted with no file chosen still sends an empty, nameless part.
+        if head.is_empty() && original.is_empty() {
+            continue;
+        }
+        stored.push(store_one(bucket, &mut field, original, head, limits).await?);
+    }
+    Ok(())
+}
+
+/// Reads until there are enough bytes to judge the type, or the file ends.
+async fn read_head(field: &mut multer::Field<'static>) -> Result<BytesMut> {
+    let mut head = BytesMut::new();
+    while head.len() < SNIFF_LEN {
+        match field.chunk().await.map_err(bad_upload)? {
+            Some(chunk) => head.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    Ok(head)
+}
+
+async fn store_one(
+    bucket: &Bucket,
+    field: &mut multer::Field<'static>,
+    original: String,
+    head: BytesMut,
+    limits: Limits,
+) -> Result<ImageInfo> {
+    let display_name = if original.is_empty() { "the file".to_owned() } else { original.clone() };
+    if head.is_empty() {
+        return Err(Error::EmptyFile { name: display_name });
+    }
+    let too_large = || Error::TooLarge {
+        name: display_name.clone(),
+        limit: limits.max_file_bytes,
+    };
+    if head.len() as u64 > limits.max_file_bytes {
+        return Err(too_large());
+    }
+    let kind = ImageKind::sniff(&head).ok_or_else(|| Error::UnsupportedType {
+        name: display_name.clone(),
+    })?;
+
+    let name = ObjectName::for_upload(&original, kind);
+    let mut object = bucket.create(&name).await?;
+    let mut size = head.len() as u64;
+    let copied: Result<()> = async {
+        object.write(head.freeze()).await?;
+        while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
+            size += chunk.len() as u64;
+            if size > limits.max_file_bytes {
+                return Err(too_large());
+            }
+            object.write(chunk).await?;
+        }
+        Ok(())
+    }
+    .await;
+    match copied {
+        Ok(()) => object.finish().await?,
+        Err(error) => {
+            if let Err(cleanup) = object.abort().await {
+                tracing::warn!(name = %name, "could not abort a refused upload: {cleanup}");
+            }
+            return Err(error);
+        }
+    }
+
+    tracing::info!(name = %name, size, content_type = kind.mime(), "stored image");
+    let info = ObjectInfo {
+        name,
+        size,
+        last_modified: Utc::now(),
+    };
+    Ok(ImageInfo::describe(&info, kind.mime()))
+}
+
+/// Reads what is left of a refused body, up to [`MAX_DRAIN_BYTES`].
+async fn drain(multipart: &mut Multipart<'static>) {
+    let mut drained = 0u64;
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(chunk)) = field.chunk().await {
+            drained += chunk.len() as u64;
+            if drained > MAX_DRAIN_BYTES {
+                return;
+            }
+        }
+    }
+}
+
+fn bad_upload(error: multer::Error) -> Error {
+    Error::BadUpload(error.to_string())
+}
+
+/// Builds the multipart reader for a raw request body.
+pub fn multipart_from(
+    content_type: Option<&str>,
+    body: axum::body::Body,
+) -> Result<Multipart<'static>> {
+    let boundary = content_type
+        .and_then(|value| multer::parse_boundary(value).ok())
+        .ok_or_else(|| {
+            Error::BadRequest("an upload must be sent as multipart/form-data".into())
+        })?;
+    Ok(Multipart::new(body.into_data_stream(), boundary))
+}
+

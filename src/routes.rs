@@ -1,0 +1,109 @@
+//! Plain Axum routes beside the Leptos ones: the raw bytes of any object, and the
+//! classic Flask guide's `POST /upload`, so its users keep their clients.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::{Bytes, BytesMut};
+use futures::stream::{self, StreamExt};
+
+use crate::error::{Error, Result};
+use crate::ingest;
+use crate::names::ObjectName;
+use crate::server::AppState;
+use crate::sniff::{ImageKind, SNIFF_LEN};
+use crate::upload::ssr::{gallery_location, wants_html};
+
+/// `GET /image/{name}` (and `HEAD`): the object's bytes, streamed from the bucket.
+/// The type is judged from the bytes (a stored type can be wrong); anything that
+/// is not a supported image goes out as an opaque download, never inline.
+pub async fn image(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response> {
+    let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
+    let object = state.bucket.get(&name).await?;
+    let mut bytes = object.bytes;
+
+    // Read just enough to judge the type; those bytes go out first, then the rest.
+    let mut head = BytesMut::new();
+    while head.len() < SNIFF_LEN {
+        match bytes.next().await {
+            Some(chunk) => head.extend_from_slice(&chunk?),
+            None => break,
+        }
+    }
+    let head: Bytes = head.freeze();
+    let kind = ImageKind::sniff(&head);
+    let body = stream::once(async move { Ok::<_, Error>(head) }).chain(bytes);
+
+    let mut response = Response::new(Body::from_stream(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.info.size));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    if let Ok(modified) = HeaderValue::from_str(&object.info.last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+        headers.insert(header::LAST_MODIFIED, modified);
+    }
+    match kind {
+        Some(kind) => {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+        }
+        None => {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+        }
+    }
+    Ok(response)
+}
+
+/// `POST /upload`: the classic form endpoint. Stores the files of field `image` and
+/// redirects to the first stored image, as the Flask guide's app did.
+pub async fn classic_upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let stored = match ingest::multipart_from(content_type, body) {
+        Ok(multipart) => ingest::store_all(&state.bucket, multipart, state.limits).await,
+        Err(error) => Err(error),
+    };
+    match stored {
+        Ok(images) => match images.first() {
+            Some(first) => Redirect::to(&first.url).into_response(),
+            None => Error::NoFiles.into_response(),
+        },
+        Err(error) if wants_html(&headers) => {
+            error.log();
+            Redirect::to(&gallery_location(&Err(error))).into_response()
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Server functions read their multipart body without checking it is one; a
+/// request that is not multipart is answered here, clearly, instead.
+pub async fn require_multipart(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_upload = request.method() == axum::http::Method::POST
+        && request.uri().path() == crate::upload::UPLOAD_PATH;
+    if is_upload {
+        let boundary = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        if boundary.is_none() {
+            return Error::BadRequest(
+                "an upload must be sent as multipart/form-data with files in fields named `image`".into(),
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// `GET /healthz`: whether the server runs and the bucket answers.
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.bucket.check().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => error.into_response(),
+    }
+}

@@ -1,0 +1,128 @@
+//! Assembles the server: the Leptos pages and server functions, the raw image and
+//! classic upload routes, request tracing. `main` and the integration tests both
+//! start it through [`start`].
+
+use std::net::SocketAddr;
+
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::app::{shell, App};
+use crate::config::Config;
+use crate::ingest::Limits;
+use crate::routes;
+use crate::storage::{Bucket, BucketUrlError};
+
+/// What every handler and server function can reach.
+#[derive(Debug, Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub bucket: Bucket,
+    pub limits: Limits,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Bucket(#[from] BucketUrlError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The router of the whole app.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context.clone()),
+            move || shell(options.clone()),
+        )
+        .route("/image/{*name}", get(routes::image))
+        .route("/upload", post(routes::classic_upload))
+        .route("/healthz", get(routes::health))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(routes::require_multipart))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Server {
+    /// Where it listens (the real port when the configured one was 0).
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Stops accepting, lets requests in flight finish, and waits until it has stopped.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Serves until the server ends (or, with `until`, until that future resolves).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or_else(|join| Err(std::io::Error::other(join)))
+    }
+}
+
+/// Opens the bucket, binds the listener and serves in the background.
+pub async fn start(config: &Config, leptos_options: LeptosOptions) -> Result<Server, StartError> {
+    let bucket = Bucket::from_url(&config.bucket_url)?;
+    let addr = config.listen_addr();
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
+    tracing::info!(bucket = bucket.description(), "serving on http://{addr}");
+
+    let state = AppState {
+        leptos_options,
+        bucket,
+        limits: Limits {
+            max_file_bytes: config.max_upload_bytes,
+        },
+    };
+    let app = router(state);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service())
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Server {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
