@@ -1,0 +1,170 @@
+//! Starting a server for a test, sending requests, making real images.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use bucket_gallery::config::Config;
+use bucket_gallery::model::{ImageInfo, ImagePage, UploadedImages};
+use bucket_gallery::server::{self, Server};
+use leptos::config::LeptosOptions;
+use reqwest::multipart::{Form, Part};
+use reqwest::{redirect, Response, StatusCode};
+use serde_json::Value;
+
+/// A server on a free port, over a bucket folder of its own.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub bucket_dir: PathBuf,
+    server: Option<Server>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server whose settings `adjust` may change first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let temp = tempfile::tempdir().expect("a temporary folder");
+    let mut app = spawn_app_on(temp.path(), adjust).await;
+    app._temp = Some(temp);
+    app
+}
+
+/// Starts a server over an existing bucket folder (to test restarts).
+pub async fn spawn_app_on(bucket_dir: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::for_tests(format!("file://{}", bucket_dir.display()));
+    adjust(&mut config);
+    let options = LeptosOptions::builder().output_name("bucket-gallery").build();
+    let server = server::start(&config, options).await.expect("the server starts");
+    TestApp {
+        base: format!("http://{}", server.addr),
+        client: reqwest::Client::builder()
+            .redirect(redirect::Policy::none())
+            .build()
+            .expect("an HTTP client"),
+        bucket_dir: bucket_dir.to_path_buf(),
+        server: Some(server),
+        _temp: None,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server and gives back its bucket folder, which outlives it.
+    pub async fn stop(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        (self.bucket_dir.clone(), self._temp.take())
+    }
+
+    /// `POST /api/upload` with the given files in fields named `image`.
+    pub async fn upload(&self, files: &[(&str, &[u8])]) -> Response {
+        self.post_files("/api/upload", files, "application/json").await
+    }
+
+    pub async fn post_files(&self, path: &str, files: &[(&str, &[u8])], accept: &str) -> Response {
+        let mut form = Form::new();
+        for (name, bytes) in files {
+            form = form.part("image", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+        }
+        self.client
+            .post(self.url(path))
+            .header("accept", accept)
+            .multipart(form)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Uploads one file that must be accepted, and returns what was stored.
+    pub async fn upload_ok(&self, name: &str, bytes: &[u8]) -> ImageInfo {
+        let response = self.upload(&[(name, bytes)]).await;
+        assert_eq!(response.status(), StatusCode::OK, "upload of {name} failed");
+        let mut stored: UploadedImages = response.json().await.expect("an upload answer");
+        assert_eq!(stored.images.len(), 1);
+        stored.images.remove(0)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("the server answers")
+    }
+
+    pub async fn list(&self, query: &str) -> ImagePage {
+        let response = self.get(&format!("/api/images{query}")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("a page of images")
+    }
+
+    /// Every file in the bucket folder, as paths relative to it.
+    pub fn stored_files(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        collect_files(&self.bucket_dir, &self.bucket_dir, &mut files);
+        files.sort();
+        files
+    }
+}
+
+fn collect_files(root: &Path, dir: &Path, files: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("the bucket folder is readable").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, files);
+        } else {
+            files.push(path.strip_prefix(root).unwrap().display().to_string());
+        }
+    }
+}
+
+/// The error code and message of a JSON error answer.
+pub async fn error_of(response: Response) -> (String, String) {
+    let body: Value = response.json().await.expect("a JSON error");
+    (
+        body["error"]["code"].as_str().expect("an error code").to_owned(),
+        body["error"]["message"].as_str().expect("an error message").to_owned(),
+    )
+}
+
+fn picture(width: u32, height: u32, seed: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7 + seed) as u8, (y * 13 + seed * 3) as u8, (seed * 31) as u8])
+    })
+}
+
+/// A real PNG; different seeds make different bytes.
+pub fn png(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    picture(width, height, seed)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("PNG encodes");
+    out.into_inner()
+}
+
+/// A real JPEG; different seeds make different bytes.
+pub fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    picture(width, height, seed)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("JPEG encodes");
+    out.into_inner()
+}
+
+/// A PNG of noise, which does not compress: about `3 * side * side` bytes.
+pub fn large_png(side: u32) -> Vec<u8> {
+    let mut state = 0x2545_f491_u32;
+    let image = image::RgbImage::from_fn(side, side, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let [a, b, c, _] = state.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).expect("PNG encodes");
+    out.into_inner()
+}

@@ -1,0 +1,85 @@
+//! Serving raw bytes at `/image/{name}`.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{error_of, png, spawn_app, spawn_app_on};
+
+#[tokio::test]
+async fn a_missing_image_is_a_404_that_says_so() {
+    let app = spawn_app().await;
+
+    let response = app.get("/image/nope.png").await;
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (code, message) = error_of(response).await;
+    assert_eq!(code, "not_found");
+    assert!(message.contains("nope.png"), "{message}");
+}
+
+#[tokio::test]
+async fn head_gives_the_headers_without_the_bytes() {
+    let app = spawn_app().await;
+    let bytes = png(10, 10, 1);
+    let stored = app.upload_ok("head.png", &bytes).await;
+
+    let response = app.client.head(app.url(&stored.url)).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.headers()["content-length"], bytes.len().to_string().as_str());
+    assert!(response.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_object_put_there_by_another_tool_is_listed_and_served_with_its_true_type() {
+    let app = spawn_app().await;
+    let bytes = png(6, 6, 9);
+    std::fs::create_dir_all(app.bucket_dir.join("from tools")).unwrap();
+    // A wrong extension, as a tool that stores everything as text might leave it.
+    std::fs::write(app.bucket_dir.join("from tools/scan.txt"), &bytes).unwrap();
+
+    let page = app.list("").await;
+
+    let listed = page.images.iter().find(|image| image.name == "from tools/scan.txt").expect("listed");
+    assert_eq!(listed.url, "/image/from%20tools/scan.txt");
+    let response = app.get(&listed.url).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
+}
+
+#[tokio::test]
+async fn an_object_that_is_not_an_image_is_served_only_as_a_download() {
+    let app = spawn_app().await;
+    std::fs::write(app.bucket_dir.join("page.html"), "<script>alert(1)</script>").unwrap();
+
+    let response = app.get("/image/page.html").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/octet-stream");
+    assert_eq!(response.headers()["content-disposition"], "attachment");
+}
+
+#[tokio::test]
+async fn traversal_in_an_image_path_finds_nothing() {
+    let app = spawn_app().await;
+
+    let response = app.get("/image/..%2F..%2Fetc%2Fpasswd").await;
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_restart_keeps_everything() {
+    let app = spawn_app().await;
+    let bytes = png(7, 7, 7);
+    let stored = app.upload_ok("keep.png", &bytes).await;
+    let (bucket_dir, _temp) = app.stop().await;
+
+    let app = spawn_app_on(&bucket_dir, |_| {}).await;
+
+    let page = app.list("").await;
+    assert_eq!(page.images.len(), 1);
+    assert_eq!(page.images[0].name, stored.name);
+    assert_eq!(app.get(&stored.url).await.bytes().await.unwrap().as_ref(), bytes.as_slice());
+}

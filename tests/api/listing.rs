@@ -1,0 +1,87 @@
+//! Listing through `GET /api/images`, and the gallery page.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{png, spawn_app};
+
+#[tokio::test]
+async fn an_empty_bucket_lists_nothing_and_the_page_says_so() {
+    let app = spawn_app().await;
+
+    let page = app.list("").await;
+
+    assert!(page.images.is_empty());
+    assert_eq!(page.next_cursor, None);
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(html.contains("No images yet"), "the page shows an empty state");
+}
+
+#[tokio::test]
+async fn images_list_newest_first_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let mut names = Vec::new();
+    for seed in 0..5 {
+        names.push(app.upload_ok(&format!("n{seed}.png"), &png(4, 4, seed)).await.name);
+        // Modification times must differ for the order to be observable.
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    }
+    names.reverse();
+
+    let first = app.list("?limit=2").await;
+    let cursor = first.next_cursor.clone().expect("more pages");
+    let second = app.list(&format!("?limit=2&cursor={cursor}")).await;
+    let third = app.list(&format!("?limit=2&cursor={}", second.next_cursor.clone().unwrap())).await;
+
+    let seen: Vec<_> = [&first, &second, &third]
+        .iter()
+        .flat_map(|page| page.images.iter().map(|image| image.name.clone()))
+        .collect();
+    assert_eq!(seen, names);
+    assert_eq!(third.next_cursor, None);
+}
+
+#[tokio::test]
+async fn a_page_stays_stable_when_new_images_arrive() {
+    let app = spawn_app().await;
+    for seed in 0..3 {
+        app.upload_ok("a.png", &png(4, 4, seed)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    }
+    let first = app.list("?limit=2").await;
+
+    app.upload_ok("newer.png", &png(4, 4, 99)).await;
+    let second = app.list(&format!("?limit=2&cursor={}", first.next_cursor.unwrap())).await;
+
+    assert_eq!(second.images.len(), 1, "the new image is not repeated on later pages");
+    assert!(!first.images.iter().any(|image| image.name == second.images[0].name));
+}
+
+#[tokio::test]
+async fn a_forged_cursor_is_a_clear_400() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/images?cursor=!!!").await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (code, _) = crate::helpers::error_of(response).await;
+    assert_eq!(code, "bad_request");
+}
+
+#[tokio::test]
+async fn the_gallery_page_shows_stored_images() {
+    let app = spawn_app().await;
+    let stored = app.upload_ok("shown.png", &png(4, 4, 1)).await;
+
+    let html = app.get("/").await.text().await.unwrap();
+
+    assert!(html.contains(&format!(r#"src="{}""#, stored.url)), "the grid shows the image");
+}
+
+#[tokio::test]
+async fn health_answers_when_the_bucket_does() {
+    let app = spawn_app().await;
+
+    let response = app.get("/healthz").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
