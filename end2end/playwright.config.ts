@@ -1,0 +1,50 @@
+import { defineConfig } from "@playwright/test";
+
+// scripts/test starts a release build of the server on a free port with a fresh
+// bucket (E2E_SERVER_CMD, E2E_PORT). Without them the tests expect a server that is
+// already running at http://127.0.0.1:3000 (`scripts/run` in another terminal).
+const port = Number(process.env.E2E_PORT ?? 3000);
+const baseURL = `http://127.0.0.1:${port}`;
+
+const chromium = {
+  browserName: "chromium" as const,
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    // Without the background-networking flags Chromium floods a closed network.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  },
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  reporter: [["list"]],
+  use: { baseURL, trace: "retain-on-failure" },
+  projects: [
+    { name: "hydrated", testIgnore: /no-js\.spec\.ts/, use: { ...chromium } },
+    { name: "no-js", testMatch: /no-js\.spec\.ts/, use: { ...chromium, javaScriptEnabled: false } },
+  ],
+  webServer: process.env.E2E_SERVER_CMD
+    ? {
+        command: process.env.E2E_SERVER_CMD,
+        url: `${baseURL}/healthz`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+        stdout: "pipe",
+        stderr: "pipe",
+      }
+    : undefined,
+});

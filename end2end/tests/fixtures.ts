@@ -1,0 +1,57 @@
+// Real image files made by the tests themselves, and drag-and-drop as a browser does it.
+import { Locator, Page } from "@playwright/test";
+import { PNG } from "pngjs";
+import * as jpeg from "jpeg-js";
+
+export type TestFile = { name: string; mimeType: string; buffer: Buffer };
+
+function pixels(width: number, height: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data[i] = (x * 5 + seed * 40) & 255;
+      data[i + 1] = (y * 9 + seed * 7) & 255;
+      data[i + 2] = (seed * 61) & 255;
+      data[i + 3] = 255;
+    }
+  }
+  return data;
+}
+
+/** A real PNG; names carry a unique suffix so parallel tests never confuse files. */
+export function png(stem: string, width = 40, height = 30, seed = 1): TestFile {
+  const image = new PNG({ width, height });
+  pixels(width, height, seed).copy(image.data);
+  return { name: `${stem}-${unique()}.png`, mimeType: "image/png", buffer: PNG.sync.write(image) };
+}
+
+export function jpg(stem: string, width = 48, height = 32, seed = 2): TestFile {
+  const encoded = jpeg.encode({ data: pixels(width, height, seed), width, height }, 90);
+  return { name: `${stem}-${unique()}.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(encoded.data) };
+}
+
+export function text(stem: string): TestFile {
+  return { name: `${stem}-${unique()}.txt`, mimeType: "text/plain", buffer: Buffer.from("just some notes\n") };
+}
+
+let counter = 0;
+function unique(): string {
+  counter += 1;
+  return `${process.pid}${Date.now().toString(36)}${counter}`;
+}
+
+/** Drops files on `target` with a real DataTransfer holding real File objects. */
+export async function dropFiles(page: Page, target: Locator, files: TestFile[]): Promise<void> {
+  const dataTransfer = await page.evaluateHandle((specs) => {
+    const transfer = new DataTransfer();
+    for (const spec of specs) {
+      const bytes = Uint8Array.from(atob(spec.base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], spec.name, { type: spec.mimeType }));
+    }
+    return transfer;
+  }, files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.buffer.toString("base64") })));
+  await target.dispatchEvent("dragenter", { dataTransfer });
+  await target.dispatchEvent("dragover", { dataTransfer });
+  await target.dispatchEvent("drop", { dataTransfer });
+}

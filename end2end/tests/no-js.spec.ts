@@ -1,0 +1,30 @@
+// With JavaScript off, the plain form still uploads and comes back to the gallery.
+import { expect, test } from "@playwright/test";
+import { png, text } from "./fixtures";
+import { GalleryPage } from "./gallery-page";
+
+test("the plain form uploads and the image appears", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.goto();
+  const file = png("plain-form");
+
+  await gallery.fileInput.setInputFiles(file);
+  await page.getByRole("button", { name: "Upload" }).click();
+
+  await expect(page).toHaveURL(/\/\?uploaded=1$/);
+  await expect(page.getByRole("status")).toHaveText("1 image uploaded.");
+  await gallery.expectDecodedInGrid(file);
+});
+
+test("the plain form shows why a file was refused", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.goto();
+  const file = text("plain-notes");
+
+  await gallery.fileInput.setInputFiles(file);
+  await page.getByRole("button", { name: "Upload" }).click();
+
+  await expect(page.getByTestId("form-error")).toHaveText(
+    `${file.name} is not a supported image: JPEG, PNG, GIF, WebP or AVIF`,
+  );
+});

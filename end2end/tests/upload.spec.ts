@@ -1,0 +1,106 @@
+import { expect, test } from "@playwright/test";
+import { dropFiles, jpg, png, text } from "./fixtures";
+import { GalleryPage } from "./gallery-page";
+
+test("files picked with the file picker upload and appear in the grid", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const files = [png("picked"), jpg("picked")];
+
+  await gallery.fileInput.setInputFiles(files);
+
+  for (const file of files) {
+    await gallery.expectUploaded(file);
+  }
+});
+
+test("files dropped on the page upload and appear in the grid", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const files = [png("dropped", 20, 20, 3), png("dropped", 24, 18, 4)];
+
+  await dropFiles(page, gallery.uploadArea, files);
+
+  for (const file of files) {
+    await gallery.expectUploaded(file);
+  }
+});
+
+test("the preview shows before the upload finishes", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const file = png("held", 64, 64, 5);
+  // Hold the request at the network until the preview has been seen.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/upload", async (route) => {
+    await released;
+    await route.continue();
+  });
+
+  await gallery.fileInput.setInputFiles(file);
+
+  const row = gallery.upload(file);
+  await expect(row).toHaveAttribute("data-state", "sending");
+  const preview = row.getByTestId("upload-preview");
+  await expect(preview).toBeVisible();
+  await expect
+    .poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth))
+    .toBe(64);
+  release();
+  await gallery.expectUploaded(file);
+});
+
+test("a refused file shows its own error while the others upload", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const good = png("good");
+  const bad = text("notes");
+
+  await dropFiles(page, gallery.uploadArea, [bad, good]);
+
+  const badRow = gallery.upload(bad);
+  await expect(badRow).toHaveAttribute("data-state", "failed");
+  await expect(badRow.getByRole("alert")).toHaveText(
+    `${bad.name} is not a supported image: JPEG, PNG, GIF, WebP or AVIF`,
+  );
+  await gallery.expectUploaded(good);
+  await expect(page.locator(`[data-testid="gallery-item"][data-name^="notes-"]`)).toHaveCount(0);
+});
+
+test("clicking an image opens its raw bytes", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const file = png("clicked");
+  await gallery.fileInput.setInputFiles(file);
+  await gallery.expectUploaded(file);
+
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/image/clicked-")),
+    gallery.tileOf(file).getByRole("link").click(),
+  ]);
+
+  await expect(page).toHaveURL(/\/image\/clicked-[^/]+\.png$/);
+  expect(response.headers()["content-type"]).toBe("image/png");
+});
+
+test("uploaded images are still there after a reload, newest first", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const older = png("older");
+  const newer = png("newer");
+  await gallery.fileInput.setInputFiles(older);
+  await gallery.expectUploaded(older);
+  await gallery.fileInput.setInputFiles(newer);
+  await gallery.expectUploaded(newer);
+
+  await page.reload();
+
+  const names = await page.getByTestId("gallery-item").evaluateAll((tiles) =>
+    tiles.map((tile) => tile.getAttribute("data-name") ?? ""),
+  );
+  const newerAt = names.findIndex((name) => name.startsWith(newer.name.replace(/\.png$/, "-")));
+  const olderAt = names.findIndex((name) => name.startsWith(older.name.replace(/\.png$/, "-")));
+  expect(newerAt).toBeGreaterThanOrEqual(0);
+  expect(olderAt).toBeGreaterThan(newerAt);
+});
