@@ -37,6 +37,8 @@ install_build_tools() {
   command -v cargo >/dev/null || { log "cargo not found: install Rust from rustup first"; exit 1; }
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
     || rustup target add wasm32-unknown-unknown
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   # Without --locked: the lock file of wasm-bindgen-cli names a crate version the
   # reachable index may lack; the CLI's own version is pinned all the same.
   install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
@@ -57,7 +59,6 @@ apt_install() {
 
 install_test_tools() {
   apt_install chromium
-  python3 -c 'import moto' 2>/dev/null || { log "installing moto"; python3 -m pip install -q 'moto[server]'; }
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     log "installing Playwright (no browser download: Debian's Chromium is used)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

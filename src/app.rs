@@ -57,7 +57,12 @@ fn GalleryPage() -> impl IntoView {
     let uploaded = RwSignal::new(Vec::<ImageInfo>::new());
     let query = use_query_map();
     let form_error = move || query.read().get("error");
-    let form_stored = move || query.read().get("uploaded").and_then(|n| n.parse::<usize>().ok());
+    let form_stored = move || {
+        query
+            .read()
+            .get("uploaded")
+            .and_then(|n| n.parse::<usize>().ok())
+    };
 
     view! {
         <header class="top">

@@ -72,9 +72,14 @@ mod tests {
 
     #[test]
     fn a_port_keeps_an_explicit_address() {
-        let config =
-            Config::try_parse_from(["bucket-gallery", "--site-addr", "127.0.0.2:1", "--port", "8080"])
-                .unwrap();
+        let config = Config::try_parse_from([
+            "bucket-gallery",
+            "--site-addr",
+            "127.0.0.2:1",
+            "--port",
+            "8080",
+        ])
+        .unwrap();
         assert_eq!(config.listen_addr(), "127.0.0.2:8080".parse().unwrap());
     }
 }

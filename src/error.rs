@@ -256,14 +256,20 @@ mod server {
                 name: "big.jpg".into(),
                 limit: 16 * 1024 * 1024,
             };
-            assert_eq!(error.to_api().message, "big.jpg is larger than the limit of 16 MiB");
+            assert_eq!(
+                error.to_api().message,
+                "big.jpg is larger than the limit of 16 MiB"
+            );
             assert_eq!(error.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
         }
 
         #[test]
         fn the_wire_form_is_an_error_envelope() {
             let json = serde_json::to_value(ApiError::new(ErrorCode::TooLarge, "x")).unwrap();
-            assert_eq!(json, serde_json::json!({"error": {"code": "too_large", "message": "x"}}));
+            assert_eq!(
+                json,
+                serde_json::json!({"error": {"code": "too_large", "message": "x"}})
+            );
             let back: ApiError = serde_json::from_value(json).unwrap();
             assert_eq!(back.code, ErrorCode::TooLarge);
         }

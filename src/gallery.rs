@@ -10,7 +10,10 @@ use crate::model::{ImageInfo, ImagePage};
 
 /// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
 #[server(prefix = "/api", endpoint = "images", input = GetUrl)]
-pub async fn list_images(limit: Option<u32>, cursor: Option<String>) -> Result<ImagePage, ApiError> {
+pub async fn list_images(
+    limit: Option<u32>,
+    cursor: Option<String>,
+) -> Result<ImagePage, ApiError> {
     let state = expect_context::<crate::server::AppState>();
     ssr::page(&state.bucket, limit, cursor.as_deref())
         .await
@@ -65,12 +68,23 @@ pub mod ssr {
         }
     }
 
-    pub async fn page(bucket: &Bucket, limit: Option<u32>, cursor: Option<&str>) -> Result<ImagePage> {
+    pub async fn page(
+        bucket: &Bucket,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<ImagePage> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
-        let after = cursor.filter(|c| !c.is_empty()).map(SortKey::decode).transpose()?;
+        let after = cursor
+            .filter(|c| !c.is_empty())
+            .map(SortKey::decode)
+            .transpose()?;
 
-        let mut objects: Vec<(SortKey, ObjectInfo)> =
-            bucket.list().await?.into_iter().map(|o| (SortKey::of(&o), o)).collect();
+        let mut objects: Vec<(SortKey, ObjectInfo)> = bucket
+            .list()
+            .await?
+            .into_iter()
+            .map(|o| (SortKey::of(&o), o))
+            .collect();
         objects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let start = match &after {
             Some(after) => objects.partition_point(|(key, _)| key <= after),
@@ -144,12 +158,20 @@ pub fn GalleryGrid(
 
 #[component]
 fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool) -> impl IntoView {
-    let ImagePage { images, next_cursor } = page;
+    let ImagePage {
+        images,
+        next_cursor,
+    } = page;
     let listed = StoredValue::new(images);
     let tiles = move || {
         let listed = listed.get_value();
-        let mut tiles = if on_first_page { uploaded.get() } else { Vec::new() };
-        let fresh: std::collections::HashSet<String> = tiles.iter().map(|i| i.name.clone()).collect();
+        let mut tiles = if on_first_page {
+            uploaded.get()
+        } else {
+            Vec::new()
+        };
+        let fresh: std::collections::HashSet<String> =
+            tiles.iter().map(|i| i.name.clone()).collect();
         tiles.extend(listed.into_iter().filter(|i| !fresh.contains(&i.name)));
         tiles
     };

@@ -88,7 +88,11 @@ async fn store_one(
     head: BytesMut,
     limits: Limits,
 ) -> Result<ImageInfo> {
-    let display_name = if original.is_empty() { "the file".to_owned() } else { original.clone() };
+    let display_name = if original.is_empty() {
+        "the file".to_owned()
+    } else {
+        original.clone()
+    };
     if head.is_empty() {
         return Err(Error::EmptyFile { name: display_name });
     }
@@ -161,9 +165,6 @@ pub fn multipart_from(
 ) -> Result<Multipart<'static>> {
     let boundary = content_type
         .and_then(|value| multer::parse_boundary(value).ok())
-        .ok_or_else(|| {
-            Error::BadRequest("an upload must be sent as multipart/form-data".into())
-        })?;
+        .ok_or_else(|| Error::BadRequest("an upload must be sent as multipart/form-data".into()))?;
     Ok(Multipart::new(body.into_data_stream(), boundary))
 }
-

@@ -3,12 +3,12 @@
 
 /// The page shell and the router: one page, the gallery with its upload widget.
 pub mod app;
-/// What crosses the wire: an image as the API describes it, a page of them.
-pub mod model;
 /// The application error, its stable codes and its JSON form `{"error": {...}}`.
 pub mod error;
 /// The list server function (`GET /api/images`) and the gallery grid.
 pub mod gallery;
+/// What crosses the wire: an image as the API describes it, a page of them.
+pub mod model;
 /// The upload server function (`POST /api/upload`) and the upload widget.
 pub mod upload;
 
@@ -17,24 +17,24 @@ pub mod upload;
 /// Settings, from flags and environment variables.
 #[cfg(feature = "ssr")]
 pub mod config;
-/// The one seam to the bucket: every backend hides behind `Bucket`.
-#[cfg(feature = "ssr")]
-pub mod storage;
-/// Object names: validated on construction, unique for every upload.
-#[cfg(feature = "ssr")]
-pub mod names;
-/// Image types judged from the first bytes of a file, never from its name.
-#[cfg(feature = "ssr")]
-pub mod sniff;
 /// Streaming one uploaded file into the bucket, with the size limit enforced as it flows.
 #[cfg(feature = "ssr")]
 pub mod ingest;
+/// Object names: validated on construction, unique for every upload.
+#[cfg(feature = "ssr")]
+pub mod names;
 /// Plain Axum routes: raw image bytes and the classic `/upload` form endpoint.
 #[cfg(feature = "ssr")]
 pub mod routes;
 /// Builds the Axum router and serves it: shared by `main` and the integration tests.
 #[cfg(feature = "ssr")]
 pub mod server;
+/// Image types judged from the first bytes of a file, never from its name.
+#[cfg(feature = "ssr")]
+pub mod sniff;
+/// The one seam to the bucket: every backend hides behind `Bucket`.
+#[cfg(feature = "ssr")]
+pub mod storage;
 
 /// Entry point of the WASM bundle: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

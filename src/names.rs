@@ -47,7 +47,10 @@ impl ObjectName {
         if name.chars().any(char::is_control) {
             return Err(NameError::ControlCharacter);
         }
-        if name.split('/').any(|segment| matches!(segment, "" | "." | "..")) {
+        if name
+            .split('/')
+            .any(|segment| matches!(segment, "" | "." | ".."))
+        {
             return Err(NameError::BadSegment);
         }
         Ok(ObjectName(name.to_owned()))
@@ -91,7 +94,11 @@ impl fmt::Display for ObjectName {
 }
 
 /// Characters left as they are in a URL path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// The part of an uploaded file's name worth keeping: its last path component
 /// without the extension, NFC-normalised, letters and digits kept, every other run
@@ -128,7 +135,10 @@ fn unique_id() -> String {
         .lock()
         .map_err(|_| ())
         .and_then(|mut generator| generator.generate().map_err(|_| ()));
-    generated.unwrap_or_else(|()| ulid::Ulid::new()).to_string().to_lowercase()
+    generated
+        .unwrap_or_else(|()| ulid::Ulid::new())
+        .to_string()
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -156,7 +166,12 @@ mod tests {
 
     #[test]
     fn path_components_and_traversal_are_dropped() {
-        for hostile in ["../../etc/passwd.png", "..\\..\\win.ini", "/abs/path/x.png", "a/../../x.png"] {
+        for hostile in [
+            "../../etc/passwd.png",
+            "..\\..\\win.ini",
+            "/abs/path/x.png",
+            "a/../../x.png",
+        ] {
             let name = ObjectName::for_upload(hostile, ImageKind::Png);
             assert!(!name.as_str().contains('/'), "{name}");
             assert!(!name.as_str().contains(".."), "{name}");
@@ -207,7 +222,10 @@ mod tests {
         assert_eq!(ObjectName::parse("/x.png"), Err(NameError::BadSegment));
         assert_eq!(ObjectName::parse("a//b.png"), Err(NameError::BadSegment));
         assert_eq!(ObjectName::parse("a/./b.png"), Err(NameError::BadSegment));
-        assert_eq!(ObjectName::parse("a\0.png"), Err(NameError::ControlCharacter));
+        assert_eq!(
+            ObjectName::parse("a\0.png"),
+            Err(NameError::ControlCharacter)
+        );
         assert!(ObjectName::parse("albums/2024/beach.jpg").is_ok());
     }
 

@@ -38,9 +38,21 @@ pub async fn image(State(state): State<AppState>, Path(name): Path<String>) -> R
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.info.size));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    if let Ok(modified) = HeaderValue::from_str(&object.info.last_modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    if let Ok(modified) = HeaderValue::from_str(
+        &object
+            .info
+            .last_modified
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
+    ) {
         headers.insert(header::LAST_MODIFIED, modified);
     }
     match kind {
@@ -48,8 +60,14 @@ pub async fn image(State(state): State<AppState>, Path(name): Path<String>) -> R
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
         }
         None => {
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
-            headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment"),
+            );
         }
     }
     Ok(response)
@@ -57,8 +75,14 @@ pub async fn image(State(state): State<AppState>, Path(name): Path<String>) -> R
 
 /// `POST /upload`: the classic form endpoint. Stores the files of field `image` and
 /// redirects to the first stored image, as the Flask guide's app did.
-pub async fn classic_upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+pub async fn classic_upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let stored = match ingest::multipart_from(content_type, body) {
         Ok(multipart) => ingest::store_all(&state.bucket, multipart, state.limits).await,
         Err(error) => Err(error),
@@ -92,7 +116,8 @@ pub async fn require_multipart(
             .and_then(|v| multer::parse_boundary(v).ok());
         if boundary.is_none() {
             return Error::BadRequest(
-                "an upload must be sent as multipart/form-data with files in fields named `image`".into(),
+                "an upload must be sent as multipart/form-data with files in fields named `image`"
+                    .into(),
             )
             .into_response();
         }

@@ -90,7 +90,9 @@ impl Server {
 
     /// Serves until the server ends (or, with `until`, until that future resolves).
     pub async fn wait(self) -> std::io::Result<()> {
-        self.task.await.unwrap_or_else(|join| Err(std::io::Error::other(join)))
+        self.task
+            .await
+            .unwrap_or_else(|join| Err(std::io::Error::other(join)))
     }
 }
 
@@ -101,7 +103,9 @@ pub async fn start(config: &Config, leptos_options: LeptosOptions) -> Result<Ser
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!(bucket = bucket.description(), "serving on http://{addr}");
 
     let state = AppState {

@@ -79,8 +79,14 @@ mod tests {
     fn each_supported_type_is_recognised_by_its_bytes() {
         assert_eq!(ImageKind::sniff(PNG), Some(ImageKind::Png));
         assert_eq!(ImageKind::sniff(JPEG), Some(ImageKind::Jpeg));
-        assert_eq!(ImageKind::sniff(b"GIF89a\x01\0\x01\0"), Some(ImageKind::Gif));
-        assert_eq!(ImageKind::sniff(b"GIF87a\x01\0\x01\0"), Some(ImageKind::Gif));
+        assert_eq!(
+            ImageKind::sniff(b"GIF89a\x01\0\x01\0"),
+            Some(ImageKind::Gif)
+        );
+        assert_eq!(
+            ImageKind::sniff(b"GIF87a\x01\0\x01\0"),
+            Some(ImageKind::Gif)
+        );
         assert_eq!(ImageKind::sniff(WEBP), Some(ImageKind::Webp));
         assert_eq!(ImageKind::sniff(AVIF), Some(ImageKind::Avif));
     }
@@ -88,7 +94,10 @@ mod tests {
     #[test]
     fn text_and_other_formats_are_not_images() {
         assert_eq!(ImageKind::sniff(b"hello, this is a note"), None);
-        assert_eq!(ImageKind::sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"), None);
+        assert_eq!(
+            ImageKind::sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"),
+            None
+        );
         assert_eq!(ImageKind::sniff(b"<!DOCTYPE html><html>"), None);
         assert_eq!(ImageKind::sniff(b"%PDF-1.7"), None);
         assert_eq!(ImageKind::sniff(b"BM\0\0"), None, "BMP is not supported");
@@ -104,7 +113,10 @@ mod tests {
 
     #[test]
     fn a_name_only_hints() {
-        assert_eq!(ImageKind::from_name("a/b/Photo.JPEG"), Some(ImageKind::Jpeg));
+        assert_eq!(
+            ImageKind::from_name("a/b/Photo.JPEG"),
+            Some(ImageKind::Jpeg)
+        );
         assert_eq!(ImageKind::from_name("notes.txt"), None);
         assert_eq!(ImageKind::from_name("no-extension"), None);
     }

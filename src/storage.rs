@@ -8,7 +8,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
-use object_store::{local::LocalFileSystem, memory::InMemory, ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::{
+    local::LocalFileSystem, memory::InMemory, ObjectStore, ObjectStoreExt, WriteMultipart,
+};
 
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
@@ -134,7 +136,11 @@ impl Bucket {
             let Ok(name) = ObjectName::parse(meta.location.as_ref()) else {
                 continue;
             };
-            if name.as_str().split('/').any(|segment| segment.starts_with('.')) {
+            if name
+                .as_str()
+                .split('/')
+                .any(|segment| segment.starts_with('.'))
+            {
                 continue;
             }
             objects.push(ObjectInfo {
@@ -241,11 +247,20 @@ mod tests {
     async fn hidden_objects_are_not_listed() {
         let bucket = Bucket::from_url("memory://").unwrap();
         for name in [".DS_Store", "album/.keep", "visible.png"] {
-            let mut object = bucket.create(&ObjectName::parse(name).unwrap()).await.unwrap();
+            let mut object = bucket
+                .create(&ObjectName::parse(name).unwrap())
+                .await
+                .unwrap();
             object.write(Bytes::from_static(b"x")).await.unwrap();
             object.finish().await.unwrap();
         }
-        let names: Vec<_> = bucket.list().await.unwrap().into_iter().map(|o| o.name.to_string()).collect();
+        let names: Vec<_> = bucket
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.name.to_string())
+            .collect();
         assert_eq!(names, ["visible.png"]);
     }
 }

@@ -53,7 +53,10 @@ pub mod ssr {
             Ok(images) => format!("/?uploaded={}", images.len()),
             Err(error) => format!(
                 "/?error={}",
-                percent_encoding::utf8_percent_encode(&error.to_api().message, percent_encoding::NON_ALPHANUMERIC)
+                percent_encoding::utf8_percent_encode(
+                    &error.to_api().message,
+                    percent_encoding::NON_ALPHANUMERIC
+                )
             ),
         }
     }
@@ -61,7 +64,8 @@ pub mod ssr {
     /// The server function's answer: JSON for scripts and the widget, a redirect for
     /// a plain form.
     pub fn answer(stored: Result<Vec<ImageInfo>>) -> std::result::Result<UploadedImages, ApiError> {
-        let is_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| wants_html(&parts.headers));
+        let is_form = use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| wants_html(&parts.headers));
         if is_form {
             if let (Some(response), Ok(location)) = (
                 use_context::<ResponseOptions>(),
@@ -73,7 +77,9 @@ pub mod ssr {
             if let Err(error) = &stored {
                 error.log();
             }
-            return stored.map(|images| UploadedImages { images }).map_err(|e: Error| e.to_api());
+            return stored
+                .map(|images| UploadedImages { images })
+                .map_err(|e: Error| e.to_api());
         }
         stored
             .map(|images| UploadedImages { images })

@@ -11,11 +11,18 @@ use crate::error::{ApiError, ErrorCode};
 use crate::model::{ImageInfo, UploadedImages, FILE_FIELD};
 
 /// Uploads `file` alone; `on_progress(sent, total)` is called as bytes leave.
-pub async fn send_file(file: &File, on_progress: impl Fn(f64, f64) + 'static) -> Result<ImageInfo, ApiError> {
+pub async fn send_file(
+    file: &File,
+    on_progress: impl Fn(f64, f64) + 'static,
+) -> Result<ImageInfo, ApiError> {
     let request = XmlHttpRequest::new().map_err(browser_error)?;
-    request.open("POST", super::UPLOAD_PATH).map_err(browser_error)?;
+    request
+        .open("POST", super::UPLOAD_PATH)
+        .map_err(browser_error)?;
     // JSON, not a redirect: a request that accepts HTML is treated as a plain form.
-    request.set_request_header("Accept", "application/json").map_err(browser_error)?;
+    request
+        .set_request_header("Accept", "application/json")
+        .map_err(browser_error)?;
 
     let progress = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
         if event.length_computable() {
@@ -41,7 +48,9 @@ pub async fn send_file(file: &File, on_progress: impl Fn(f64, f64) + 'static) ->
     let form = FormData::new().map_err(browser_error)?;
     form.append_with_blob_and_filename(FILE_FIELD, file, &file.name())
         .map_err(browser_error)?;
-    request.send_with_opt_form_data(Some(&form)).map_err(browser_error)?;
+    request
+        .send_with_opt_form_data(Some(&form))
+        .map_err(browser_error)?;
 
     let loaded = finished_rx.await.unwrap_or(false);
     // The closures must live until the request has ended.
@@ -49,7 +58,10 @@ pub async fn send_file(file: &File, on_progress: impl Fn(f64, f64) + 'static) ->
     if !loaded {
         return Err(ApiError::new(
             ErrorCode::StorageUnavailable,
-            format!("{} could not be sent: the server did not answer", file.name()),
+            format!(
+                "{} could not be sent: the server did not answer",
+                file.name()
+            ),
         ));
     }
 
@@ -59,7 +71,9 @@ pub async fn send_file(file: &File, on_progress: impl Fn(f64, f64) + 'static) ->
         serde_json::from_str::<UploadedImages>(&body)
             .ok()
             .and_then(|uploaded| uploaded.images.into_iter().next())
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the server's answer could not be read"))
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::Internal, "the server's answer could not be read")
+            })
     } else {
         Err(serde_json::from_str::<ApiError>(&body).unwrap_or_else(|_| {
             ApiError::new(ErrorCode::Internal, format!("the server answered {status}"))

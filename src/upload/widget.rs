@@ -51,7 +51,10 @@ pub fn UploadWidget(
                 file_name: file.name(),
                 preview: web_sys::Url::create_object_url_with_blob(&file).unwrap_or_default(),
                 looks_like_image: file.type_().starts_with("image/"),
-                progress: RwSignal::new(Progress::Sending { sent: 0.0, total: file.size() }),
+                progress: RwSignal::new(Progress::Sending {
+                    sent: 0.0,
+                    total: file.size(),
+                }),
             };
             let progress = upload.progress;
             uploads.update(|all| all.insert(0, upload));
@@ -105,7 +108,10 @@ pub fn UploadWidget(
     });
 
     let picked = move |event: ev::Event| {
-        if let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+        if let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        {
             if let Some(files) = input.files() {
                 start(file_vec(&files));
             }
@@ -182,5 +188,7 @@ fn carries_files(data: Option<web_sys::DataTransfer>) -> bool {
 }
 
 fn file_vec(files: &FileList) -> Vec<File> {
-    (0..files.length()).filter_map(|index| files.get(index)).collect()
+    (0..files.length())
+        .filter_map(|index| files.get(index))
+        .collect()
 }

@@ -36,8 +36,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 pub async fn spawn_app_on(bucket_dir: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_tests(format!("file://{}", bucket_dir.display()));
     adjust(&mut config);
-    let options = LeptosOptions::builder().output_name("bucket-gallery").build();
-    let server = server::start(&config, options).await.expect("the server starts");
+    let options = LeptosOptions::builder()
+        .output_name("bucket-gallery")
+        .build();
+    let server = server::start(&config, options)
+        .await
+        .expect("the server starts");
     TestApp {
         base: format!("http://{}", server.addr),
         client: reqwest::Client::builder()
@@ -65,13 +69,17 @@ impl TestApp {
 
     /// `POST /api/upload` with the given files in fields named `image`.
     pub async fn upload(&self, files: &[(&str, &[u8])]) -> Response {
-        self.post_files("/api/upload", files, "application/json").await
+        self.post_files("/api/upload", files, "application/json")
+            .await
     }
 
     pub async fn post_files(&self, path: &str, files: &[(&str, &[u8])], accept: &str) -> Response {
         let mut form = Form::new();
         for (name, bytes) in files {
-            form = form.part("image", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+            form = form.part(
+                "image",
+                Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+            );
         }
         self.client
             .post(self.url(path))
@@ -92,7 +100,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("the server answers")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     pub async fn list(&self, query: &str) -> ImagePage {
@@ -111,7 +123,10 @@ impl TestApp {
 }
 
 fn collect_files(root: &Path, dir: &Path, files: &mut Vec<String>) {
-    for entry in std::fs::read_dir(dir).expect("the bucket folder is readable").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("the bucket folder is readable")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             collect_files(root, &path, files);
@@ -125,14 +140,24 @@ fn collect_files(root: &Path, dir: &Path, files: &mut Vec<String>) {
 pub async fn error_of(response: Response) -> (String, String) {
     let body: Value = response.json().await.expect("a JSON error");
     (
-        body["error"]["code"].as_str().expect("an error code").to_owned(),
-        body["error"]["message"].as_str().expect("an error message").to_owned(),
+        body["error"]["code"]
+            .as_str()
+            .expect("an error code")
+            .to_owned(),
+        body["error"]["message"]
+            .as_str()
+            .expect("an error message")
+            .to_owned(),
     )
 }
 
 fn picture(width: u32, height: u32, seed: u32) -> image::RgbImage {
     image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 7 + seed) as u8, (y * 13 + seed * 3) as u8, (seed * 31) as u8])
+        image::Rgb([
+            (x * 7 + seed) as u8,
+            (y * 13 + seed * 3) as u8,
+            (seed * 31) as u8,
+        ])
     })
 }
 
@@ -165,6 +190,8 @@ pub fn large_png(side: u32) -> Vec<u8> {
         image::Rgb([a, b, c])
     });
     let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("PNG encodes");
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("PNG encodes");
     out.into_inner()
 }

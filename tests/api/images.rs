@@ -26,7 +26,10 @@ async fn head_gives_the_headers_without_the_bytes() {
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/png");
-    assert_eq!(response.headers()["content-length"], bytes.len().to_string().as_str());
+    assert_eq!(
+        response.headers()["content-length"],
+        bytes.len().to_string().as_str()
+    );
     assert!(response.bytes().await.unwrap().is_empty());
 }
 
@@ -40,7 +43,11 @@ async fn an_object_put_there_by_another_tool_is_listed_and_served_with_its_true_
 
     let page = app.list("").await;
 
-    let listed = page.images.iter().find(|image| image.name == "from tools/scan.txt").expect("listed");
+    let listed = page
+        .images
+        .iter()
+        .find(|image| image.name == "from tools/scan.txt")
+        .expect("listed");
     assert_eq!(listed.url, "/image/from%20tools/scan.txt");
     let response = app.get(&listed.url).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -51,12 +58,19 @@ async fn an_object_put_there_by_another_tool_is_listed_and_served_with_its_true_
 #[tokio::test]
 async fn an_object_that_is_not_an_image_is_served_only_as_a_download() {
     let app = spawn_app().await;
-    std::fs::write(app.bucket_dir.join("page.html"), "<script>alert(1)</script>").unwrap();
+    std::fs::write(
+        app.bucket_dir.join("page.html"),
+        "<script>alert(1)</script>",
+    )
+    .unwrap();
 
     let response = app.get("/image/page.html").await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "application/octet-stream");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/octet-stream"
+    );
     assert_eq!(response.headers()["content-disposition"], "attachment");
 }
 
@@ -81,5 +95,8 @@ async fn a_restart_keeps_everything() {
     let page = app.list("").await;
     assert_eq!(page.images.len(), 1);
     assert_eq!(page.images[0].name, stored.name);
-    assert_eq!(app.get(&stored.url).await.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    assert_eq!(
+        app.get(&stored.url).await.bytes().await.unwrap().as_ref(),
+        bytes.as_slice()
+    );
 }

@@ -13,7 +13,10 @@ async fn an_empty_bucket_lists_nothing_and_the_page_says_so() {
     assert!(page.images.is_empty());
     assert_eq!(page.next_cursor, None);
     let html = app.get("/").await.text().await.unwrap();
-    assert!(html.contains("No images yet"), "the page shows an empty state");
+    assert!(
+        html.contains("No images yet"),
+        "the page shows an empty state"
+    );
 }
 
 #[tokio::test]
@@ -21,7 +24,11 @@ async fn images_list_newest_first_a_page_at_a_time() {
     let app = spawn_app().await;
     let mut names = Vec::new();
     for seed in 0..5 {
-        names.push(app.upload_ok(&format!("n{seed}.png"), &png(4, 4, seed)).await.name);
+        names.push(
+            app.upload_ok(&format!("n{seed}.png"), &png(4, 4, seed))
+                .await
+                .name,
+        );
         // Modification times must differ for the order to be observable.
         tokio::time::sleep(std::time::Duration::from_millis(15)).await;
     }
@@ -30,7 +37,12 @@ async fn images_list_newest_first_a_page_at_a_time() {
     let first = app.list("?limit=2").await;
     let cursor = first.next_cursor.clone().expect("more pages");
     let second = app.list(&format!("?limit=2&cursor={cursor}")).await;
-    let third = app.list(&format!("?limit=2&cursor={}", second.next_cursor.clone().unwrap())).await;
+    let third = app
+        .list(&format!(
+            "?limit=2&cursor={}",
+            second.next_cursor.clone().unwrap()
+        ))
+        .await;
 
     let seen: Vec<_> = [&first, &second, &third]
         .iter()
@@ -50,10 +62,19 @@ async fn a_page_stays_stable_when_new_images_arrive() {
     let first = app.list("?limit=2").await;
 
     app.upload_ok("newer.png", &png(4, 4, 99)).await;
-    let second = app.list(&format!("?limit=2&cursor={}", first.next_cursor.unwrap())).await;
+    let second = app
+        .list(&format!("?limit=2&cursor={}", first.next_cursor.unwrap()))
+        .await;
 
-    assert_eq!(second.images.len(), 1, "the new image is not repeated on later pages");
-    assert!(!first.images.iter().any(|image| image.name == second.images[0].name));
+    assert_eq!(
+        second.images.len(),
+        1,
+        "the new image is not repeated on later pages"
+    );
+    assert!(!first
+        .images
+        .iter()
+        .any(|image| image.name == second.images[0].name));
 }
 
 #[tokio::test]
@@ -74,7 +95,10 @@ async fn the_gallery_page_shows_stored_images() {
 
     let html = app.get("/").await.text().await.unwrap();
 
-    assert!(html.contains(&format!(r#"src="{}""#, stored.url)), "the grid shows the image");
+    assert!(
+        html.contains(&format!(r#"src="{}""#, stored.url)),
+        "the grid shows the image"
+    );
 }
 
 #[tokio::test]

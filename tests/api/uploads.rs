@@ -13,11 +13,18 @@ async fn a_jpeg_reads_back_identical_with_its_type() {
 
     assert_eq!(stored.content_type, "image/jpeg");
     assert_eq!(stored.size, bytes.len() as u64);
-    assert!(stored.name.starts_with("holiday-") && stored.name.ends_with(".jpg"), "{}", stored.name);
+    assert!(
+        stored.name.starts_with("holiday-") && stored.name.ends_with(".jpg"),
+        "{}",
+        stored.name
+    );
     let response = app.get(&stored.url).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/jpeg");
-    assert_eq!(response.headers()["content-length"], bytes.len().to_string().as_str());
+    assert_eq!(
+        response.headers()["content-length"],
+        bytes.len().to_string().as_str()
+    );
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
 }
@@ -49,13 +56,18 @@ async fn several_files_in_one_request_are_all_stored() {
     let app = spawn_app().await;
     let (a, b, c) = (png(8, 8, 1), jpeg(8, 8, 2), png(9, 9, 3));
 
-    let response = app.upload(&[("a.png", &a), ("b.jpg", &b), ("c.png", &c)]).await;
+    let response = app
+        .upload(&[("a.png", &a), ("b.jpg", &b), ("c.png", &c)])
+        .await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let stored: bucket_gallery::model::UploadedImages = response.json().await.unwrap();
     assert_eq!(stored.images.len(), 3);
     for (image, bytes) in stored.images.iter().zip([&a, &b, &c]) {
-        assert_eq!(app.get(&image.url).await.bytes().await.unwrap().as_ref(), bytes.as_slice());
+        assert_eq!(
+            app.get(&image.url).await.bytes().await.unwrap().as_ref(),
+            bytes.as_slice()
+        );
     }
     assert_eq!(app.stored_files().len(), 3);
 }
@@ -64,12 +76,17 @@ async fn several_files_in_one_request_are_all_stored() {
 async fn a_text_file_is_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
 
-    let response = app.upload(&[("notes.txt", b"remember the milk, then the eggs")]).await;
+    let response = app
+        .upload(&[("notes.txt", b"remember the milk, then the eggs")])
+        .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (code, message) = error_of(response).await;
     assert_eq!(code, "unsupported_type");
-    assert_eq!(message, "notes.txt is not a supported image: JPEG, PNG, GIF, WebP or AVIF");
+    assert_eq!(
+        message,
+        "notes.txt is not a supported image: JPEG, PNG, GIF, WebP or AVIF"
+    );
     assert!(app.stored_files().is_empty());
 }
 
@@ -77,7 +94,9 @@ async fn a_text_file_is_refused_and_nothing_is_stored() {
 async fn a_file_named_like_an_image_is_judged_by_its_bytes() {
     let app = spawn_app().await;
 
-    let response = app.upload(&[("innocent.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>")]).await;
+    let response = app
+        .upload(&[("innocent.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>")])
+        .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(app.stored_files().is_empty());
@@ -123,7 +142,9 @@ async fn a_file_just_under_the_limit_is_accepted() {
 async fn one_refused_file_stores_none_of_its_request() {
     let app = spawn_app().await;
 
-    let response = app.upload(&[("good.png", &png(8, 8, 1)), ("bad.txt", b"plain text here")]).await;
+    let response = app
+        .upload(&[("good.png", &png(8, 8, 1)), ("bad.txt", b"plain text here")])
+        .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
@@ -174,12 +195,18 @@ async fn fifty_concurrent_uploads_of_one_name_end_as_fifty_objects() {
     let uploads = files.iter().map(|bytes| app.upload_ok("cat.jpg", bytes));
     let stored = futures::future::join_all(uploads).await;
 
-    let names: std::collections::HashSet<_> = stored.iter().map(|image| image.name.clone()).collect();
+    let names: std::collections::HashSet<_> =
+        stored.iter().map(|image| image.name.clone()).collect();
     assert_eq!(names.len(), 50);
     assert_eq!(app.stored_files().len(), 50);
     for (image, bytes) in stored.iter().zip(&files) {
         let served = app.get(&image.url).await.bytes().await.unwrap();
-        assert_eq!(served.as_ref(), bytes.as_slice(), "{} holds other bytes", image.name);
+        assert_eq!(
+            served.as_ref(),
+            bytes.as_slice(),
+            "{} holds other bytes",
+            image.name
+        );
     }
 }
 
@@ -188,7 +215,11 @@ async fn a_plain_form_post_is_redirected_back_to_the_gallery() {
     let app = spawn_app().await;
 
     let response = app
-        .post_files("/api/upload", &[("form.png", &png(5, 5, 1))], "text/html,application/xhtml+xml")
+        .post_files(
+            "/api/upload",
+            &[("form.png", &png(5, 5, 1))],
+            "text/html,application/xhtml+xml",
+        )
         .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -200,13 +231,18 @@ async fn a_plain_form_post_is_redirected_back_to_the_gallery() {
 async fn a_refused_plain_form_post_comes_back_with_the_reason() {
     let app = spawn_app().await;
 
-    let response = app.post_files("/api/upload", &[("notes.txt", b"hello there")], "text/html").await;
+    let response = app
+        .post_files("/api/upload", &[("notes.txt", b"hello there")], "text/html")
+        .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/?error=notes%2Etxt"), "{location}");
     let page = app.get(&location).await.text().await.unwrap();
-    assert!(page.contains("notes.txt is not a supported image"), "the page shows the reason");
+    assert!(
+        page.contains("notes.txt is not a supported image"),
+        "the page shows the reason"
+    );
 }
 
 #[tokio::test]
@@ -217,8 +253,14 @@ async fn the_classic_upload_form_is_served_at_upload() {
 
     assert_eq!(response.status(), StatusCode::OK);
     let page = response.text().await.unwrap();
-    assert!(page.contains(r#"enctype="multipart/form-data""#), "the page has the upload form");
-    assert!(page.contains(r#"name="image""#), "the form sends the field `image`");
+    assert!(
+        page.contains(r#"enctype="multipart/form-data""#),
+        "the page has the upload form"
+    );
+    assert!(
+        page.contains(r#"name="image""#),
+        "the form sends the field `image`"
+    );
 }
 
 #[tokio::test]
@@ -226,9 +268,15 @@ async fn the_classic_upload_post_redirects_to_the_image() {
     let app = spawn_app().await;
     let bytes = png(12, 12, 4);
 
-    let response = app.post_files("/upload", &[("flask.png", &bytes)], "*/*").await;
+    let response = app
+        .post_files("/upload", &[("flask.png", &bytes)], "*/*")
+        .await;
 
-    assert!(matches!(response.status(), StatusCode::FOUND | StatusCode::SEE_OTHER), "{}", response.status());
+    assert!(
+        matches!(response.status(), StatusCode::FOUND | StatusCode::SEE_OTHER),
+        "{}",
+        response.status()
+    );
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/image/flask-"), "{location}");
     let served = app.get(&location).await;
@@ -240,7 +288,9 @@ async fn the_classic_upload_post_redirects_to_the_image() {
 async fn the_classic_upload_post_refuses_a_text_file() {
     let app = spawn_app().await;
 
-    let response = app.post_files("/upload", &[("notes.txt", b"not an image")], "*/*").await;
+    let response = app
+        .post_files("/upload", &[("notes.txt", b"not an image")], "*/*")
+        .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(app.stored_files().is_empty());
