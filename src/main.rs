@@ -28,17 +28,33 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let addr = server.addr;
-    tokio::select! {
-        result = server.wait() => {
-            if let Err(error) = result {
-                eprintln!("bucket-gallery: the server on {addr} failed: {error}");
-                return std::process::ExitCode::FAILURE;
-            }
-        }
-        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
-    }
+    shutdown_signal().await;
+    tracing::info!("stopping: letting requests in flight finish");
+    server.stop().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM as container hosts (Replit deployments among them) send it.
+#[cfg(feature = "ssr")]
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -85,7 +85,11 @@ impl Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = (&mut self.task).await;
+        match (&mut self.task).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!("the server failed: {error}"),
+            Err(error) => tracing::error!("the server task failed: {error}"),
+        }
     }
 
     /// Serves until the server ends (or, with `until`, until that future resolves).

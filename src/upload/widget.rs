@@ -167,6 +167,11 @@ fn UploadRow(upload: PendingUpload) -> impl IntoView {
         Progress::Failed(message) => message,
     };
     let file_name = upload.file_name.clone();
+    let preview = upload.preview.clone();
+    // The object URL pins the local file in memory until it is revoked.
+    on_cleanup(move || {
+        let _ = web_sys::Url::revoke_object_url(&preview);
+    });
     view! {
         <li class="upload" data-testid="upload-item" data-file=file_name.clone() data-state=state>
             {if upload.looks_like_image {
