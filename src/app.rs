@@ -81,4 +81,5 @@ fn GalleryPage() -> impl IntoView {
             <GalleryGrid uploaded/>
         </main>
     }
+    .into_any()
 }

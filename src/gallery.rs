@@ -154,6 +154,7 @@ pub fn GalleryGrid(
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -196,6 +197,7 @@ fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool
             })}
         </nav>
     }
+    .into_any()
 }
 
 #[component]

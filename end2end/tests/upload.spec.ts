@@ -3,6 +3,9 @@ import { dropFiles, jpg, png, text } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("files picked with the file picker upload and appear in the grid", async ({ page }) => {
+  const problems: string[] = [];
+  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  page.on("pageerror", (error) => problems.push(error.message));
   const gallery = new GalleryPage(page);
   await gallery.open();
   const files = [png("picked"), jpg("picked")];
@@ -12,6 +15,7 @@ test("files picked with the file picker upload and appear in the grid", async ({
   for (const file of files) {
     await gallery.expectUploaded(file);
   }
+  expect(problems, "the page hydrates and uploads without errors").toEqual([]);
 });
 
 test("files dropped on the page upload and appear in the grid", async ({ page }) => {

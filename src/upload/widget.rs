@@ -146,6 +146,7 @@ pub fn UploadWidget(
             </ul>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -186,6 +187,7 @@ fn UploadRow(upload: PendingUpload) -> impl IntoView {
             </div>
         </li>
     }
+    .into_any()
 }
 
 fn carries_files(data: Option<web_sys::DataTransfer>) -> bool {
