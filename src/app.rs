@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
-use leptos_router::StaticSegment;
+use leptos_router::{SsrMode, StaticSegment};
 
 use crate::gallery::GalleryGrid;
 use crate::model::ImageInfo;
@@ -40,8 +40,10 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Drop photos into a bucket and browse them as a gallery."/>
         <Router>
             <Routes fallback=|| view! { <p class="banner error">"There is no page here."</p> }>
-                <Route path=StaticSegment("") view=GalleryPage/>
-                <Route path=StaticSegment("upload") view=GalleryPage/>
+                // Async: the server sends the page once the gallery is loaded, so it
+                // is complete without JavaScript (streamed parts need a script to show).
+                <Route path=StaticSegment("") view=GalleryPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("upload") view=GalleryPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
