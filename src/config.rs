@@ -18,6 +18,12 @@ pub struct Config {
     #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// How long, in seconds, one listing of the bucket serves the gallery. Objects
+    /// that other tools put into the bucket appear within this time; what this
+    /// server stores or deletes shows at once. 0 lists the bucket for every page.
+    #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = 5)]
+    pub listing_cache_seconds: u64,
+
     /// The address to listen on [default: 127.0.0.1:3000]. cargo-leptos sets it
     /// from `site-addr` in Cargo.toml.
     #[arg(long, env = "LEPTOS_SITE_ADDR")]
@@ -36,6 +42,7 @@ impl Config {
         Config {
             bucket_url: bucket_url.into(),
             max_upload_bytes: 16 * 1024 * 1024,
+            listing_cache_seconds: 5,
             site_addr: Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
             port: None,
         }

@@ -15,20 +15,23 @@ pub async fn list_images(
     cursor: Option<String>,
 ) -> Result<ImagePage, ApiError> {
     let state = expect_context::<crate::server::AppState>();
-    ssr::page(&state.bucket, limit, cursor.as_deref())
+    ssr::page(&state.catalog, limit, cursor.as_deref())
         .await
         .map_err(crate::error::respond)
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use std::cmp::Reverse;
+
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
 
+    use crate::catalog::{sort_key, Catalog};
     use crate::error::{Error, Result};
     use crate::model::{ImageInfo, ImagePage};
     use crate::sniff::ImageKind;
-    use crate::storage::{Bucket, ObjectInfo};
+    use crate::storage::ObjectInfo;
 
     /// Images on a page when the client does not say.
     pub const DEFAULT_PAGE_SIZE: u32 = 60;
@@ -37,66 +40,63 @@ pub mod ssr {
 
     /// Where a page ends: the sort key of its last image. Paging by key rather than
     /// by offset keeps pages stable while new images arrive at the top.
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-    struct SortKey {
-        /// Newest first: the negated modification time, in microseconds.
-        newer_first: i64,
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Cursor {
+        micros: i64,
         name: String,
     }
 
-    impl SortKey {
-        fn of(object: &ObjectInfo) -> Self {
-            SortKey {
-                newer_first: -object.last_modified.timestamp_micros(),
+    impl Cursor {
+        fn after(object: &ObjectInfo) -> Self {
+            Cursor {
+                micros: object.last_modified.timestamp_micros(),
                 name: object.name.to_string(),
             }
         }
 
+        fn key(&self) -> (Reverse<i64>, &str) {
+            (Reverse(self.micros), self.name.as_str())
+        }
+
         fn encode(&self) -> String {
-            URL_SAFE_NO_PAD.encode(format!("{}/{}", self.newer_first, self.name))
+            URL_SAFE_NO_PAD.encode(format!("{}/{}", self.micros, self.name))
         }
 
         fn decode(cursor: &str) -> Result<Self> {
             let invalid = || Error::BadRequest("the cursor is not one this server gave out".into());
             let text = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
             let text = String::from_utf8(text).map_err(|_| invalid())?;
-            let (time, name) = text.split_once('/').ok_or_else(invalid)?;
-            Ok(SortKey {
-                newer_first: time.parse().map_err(|_| invalid())?,
+            let (micros, name) = text.split_once('/').ok_or_else(invalid)?;
+            Ok(Cursor {
+                micros: micros.parse().map_err(|_| invalid())?,
                 name: name.to_owned(),
             })
         }
     }
 
     pub async fn page(
-        bucket: &Bucket,
+        catalog: &Catalog,
         limit: Option<u32>,
         cursor: Option<&str>,
     ) -> Result<ImagePage> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
         let after = cursor
             .filter(|c| !c.is_empty())
-            .map(SortKey::decode)
+            .map(Cursor::decode)
             .transpose()?;
 
-        let mut objects: Vec<(SortKey, ObjectInfo)> = bucket
-            .list()
-            .await?
-            .into_iter()
-            .map(|o| (SortKey::of(&o), o))
-            .collect();
-        objects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let objects = catalog.newest_first().await?;
         let start = match &after {
-            Some(after) => objects.partition_point(|(key, _)| key <= after),
+            Some(after) => objects.partition_point(|object| sort_key(object) <= after.key()),
             None => 0,
         };
         let rest = &objects[start..];
         let shown = &rest[..rest.len().min(limit)];
         let next_cursor = (rest.len() > limit)
-            .then(|| shown.last().map(|(key, _)| key.encode()))
+            .then(|| shown.last().map(|last| Cursor::after(last).encode()))
             .flatten();
         Ok(ImagePage {
-            images: shown.iter().map(|(_, object)| describe(object)).collect(),
+            images: shown.iter().map(describe).collect(),
             next_cursor,
         })
     }
@@ -114,17 +114,18 @@ pub mod ssr {
 
         #[test]
         fn a_cursor_survives_the_round_trip() {
-            let key = SortKey {
-                newer_first: -1_700_000_000_000_000,
+            let cursor = Cursor {
+                micros: 1_700_000_000_000_000,
                 name: "albums/a b/c.png".into(),
             };
-            assert_eq!(SortKey::decode(&key.encode()).unwrap(), key);
+            assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
         }
 
         #[test]
         fn a_forged_cursor_is_refused() {
-            assert!(SortKey::decode("not base64!").is_err());
-            assert!(SortKey::decode(&URL_SAFE_NO_PAD.encode("no-slash")).is_err());
+            assert!(Cursor::decode("not base64!").is_err());
+            assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("no-slash")).is_err());
+            assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("soon/x.png")).is_err());
         }
     }
 }

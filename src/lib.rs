@@ -14,6 +14,9 @@ pub mod upload;
 
 // Everything below runs only on the server.
 
+/// The bucket's objects newest first, from a listing reused for a few seconds.
+#[cfg(feature = "ssr")]
+pub mod catalog;
 /// Settings, from flags and environment variables.
 #[cfg(feature = "ssr")]
 pub mod config;

@@ -84,7 +84,7 @@ pub async fn classic_upload(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let stored = match ingest::multipart_from(content_type, body) {
-        Ok(multipart) => ingest::store_all(&state.bucket, multipart, state.limits).await,
+        Ok(multipart) => state.store_uploads(multipart).await,
         Err(error) => Err(error),
     };
     match stored {

@@ -3,6 +3,8 @@
 //! start it through [`start`].
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -17,8 +19,11 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::{shell, App};
+use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::ingest::Limits;
+use crate::error::Result;
+use crate::ingest::{self, Limits};
+use crate::model::ImageInfo;
 use crate::routes;
 use crate::storage::{Bucket, BucketUrlError};
 
@@ -27,7 +32,20 @@ use crate::storage::{Bucket, BucketUrlError};
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub bucket: Bucket,
+    pub catalog: Arc<Catalog>,
     pub limits: Limits,
+}
+
+impl AppState {
+    /// Stores the files of an upload request and makes them show in the gallery.
+    pub async fn store_uploads(
+        &self,
+        multipart: multer::Multipart<'static>,
+    ) -> Result<Vec<ImageInfo>> {
+        let stored = ingest::store_all(&self.bucket, multipart, self.limits).await;
+        self.catalog.changed().await;
+        stored
+    }
 }
 
 /// Why the server could not start.
@@ -110,7 +128,10 @@ impl Server {
 }
 
 /// Opens the bucket, binds the listener and serves in the background.
-pub async fn start(config: &Config, leptos_options: LeptosOptions) -> Result<Server, StartError> {
+pub async fn start(
+    config: &Config,
+    leptos_options: LeptosOptions,
+) -> std::result::Result<Server, StartError> {
     let bucket = Bucket::from_url(&config.bucket_url)?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
@@ -121,9 +142,14 @@ pub async fn start(config: &Config, leptos_options: LeptosOptions) -> Result<Ser
         .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!(bucket = bucket.description(), "serving on http://{addr}");
 
+    let catalog = Arc::new(Catalog::new(
+        bucket.clone(),
+        Duration::from_secs(config.listing_cache_seconds),
+    ));
     let state = AppState {
         leptos_options,
         bucket,
+        catalog,
         limits: Limits {
             max_file_bytes: config.max_upload_bytes,
         },

@@ -22,7 +22,7 @@ pub async fn upload_images(data: MultipartData) -> Result<UploadedImages, ApiErr
         .into_inner()
         .ok_or_else(|| crate::error::Error::BadRequest("no multipart body".into()))
         .map_err(crate::error::respond)?;
-    let stored = crate::ingest::store_all(&state.bucket, multipart, state.limits).await;
+    let stored = state.store_uploads(multipart).await;
     ssr::answer(stored)
 }
 

@@ -109,3 +109,26 @@ async fn health_answers_when_the_bucket_does() {
 
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn objects_from_other_tools_appear_once_the_listing_expires() {
+    let app = crate::helpers::spawn_app_with(|config| config.listing_cache_seconds = 1).await;
+    assert!(app.list("").await.images.is_empty());
+
+    std::fs::write(app.bucket_dir.join("late.png"), png(3, 3, 1)).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let page = app.list("").await;
+    assert_eq!(page.images.len(), 1);
+    assert_eq!(page.images[0].name, "late.png");
+}
+
+#[tokio::test]
+async fn an_upload_shows_in_the_listing_at_once() {
+    let app = crate::helpers::spawn_app_with(|config| config.listing_cache_seconds = 3600).await;
+    assert!(app.list("").await.images.is_empty());
+
+    let stored = app.upload_ok("now.png", &png(3, 3, 1)).await;
+
+    assert_eq!(app.list("").await.images[0].name, stored.name);
+}
