@@ -137,6 +137,7 @@ async fn store_one(
         name,
         size,
         last_modified: Utc::now(),
+        e_tag: None,
     };
     Ok(ImageInfo::describe(&info, kind.mime()))
 }

@@ -31,6 +31,8 @@ pub struct ObjectInfo {
     pub name: ObjectName,
     pub size: u64,
     pub last_modified: DateTime<Utc>,
+    /// An identifier of this version of the object, when the backend gives one.
+    pub e_tag: Option<String>,
 }
 
 /// An object being read: its metadata and its bytes as a stream.
@@ -120,6 +122,7 @@ impl Bucket {
             name: name.clone(),
             size: result.meta.size,
             last_modified: result.meta.last_modified,
+            e_tag: result.meta.e_tag.clone(),
         };
         let bytes = result.into_stream().map_err(Error::from).boxed();
         Ok(StoredObject { info, bytes })
@@ -147,6 +150,7 @@ impl Bucket {
                 name,
                 size: meta.size,
                 last_modified: meta.last_modified,
+                e_tag: meta.e_tag,
             });
         }
         Ok(objects)

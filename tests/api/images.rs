@@ -100,3 +100,32 @@ async fn a_restart_keeps_everything() {
         bytes.as_slice()
     );
 }
+
+#[tokio::test]
+async fn a_browser_that_has_the_image_gets_304() {
+    let app = spawn_app().await;
+    let stored = app.upload_ok("cached.png", &png(5, 5, 5)).await;
+    let first = app.get(&stored.url).await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"'), "{etag}");
+
+    let again = app
+        .client
+        .get(app.url(&stored.url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    let other = app
+        .client
+        .get(app.url(&stored.url))
+        .header("if-none-match", "\"other\"")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert!(again.bytes().await.unwrap().is_empty());
+    assert_eq!(other.status(), StatusCode::OK);
+}
