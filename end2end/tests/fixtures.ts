@@ -41,9 +41,9 @@ function unique(): string {
   return `${process.pid}${Date.now().toString(36)}${counter}`;
 }
 
-/** Drops files on `target` with a real DataTransfer holding real File objects. */
-export async function dropFiles(page: Page, target: Locator, files: TestFile[]): Promise<void> {
-  const dataTransfer = await page.evaluateHandle((specs) => {
+/** A DataTransfer in the page holding real File objects, as the OS hands them over. */
+function dataTransferOf(page: Page, files: TestFile[]) {
+  return page.evaluateHandle((specs) => {
     const transfer = new DataTransfer();
     for (const spec of specs) {
       const bytes = Uint8Array.from(atob(spec.base64), (c) => c.charCodeAt(0));
@@ -51,7 +51,21 @@ export async function dropFiles(page: Page, target: Locator, files: TestFile[]):
     }
     return transfer;
   }, files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.buffer.toString("base64") })));
+}
+
+/** Drops files on `target` with a real DataTransfer holding real File objects. */
+export async function dropFiles(page: Page, target: Locator, files: TestFile[]): Promise<void> {
+  const dataTransfer = await dataTransferOf(page, files);
   await target.dispatchEvent("dragenter", { dataTransfer });
   await target.dispatchEvent("dragover", { dataTransfer });
   await target.dispatchEvent("drop", { dataTransfer });
+}
+
+/** Pastes files into the page, as Ctrl+V does with images on the clipboard. */
+export async function pasteFiles(page: Page, files: TestFile[]): Promise<void> {
+  const clipboardData = await dataTransferOf(page, files);
+  await page.evaluate((data) => {
+    const paste = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+    document.body.dispatchEvent(paste);
+  }, clipboardData);
 }

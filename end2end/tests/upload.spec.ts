@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { dropFiles, jpg, png, text } from "./fixtures";
+import { dropFiles, jpg, pasteFiles, png, text } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("files picked with the file picker upload and appear in the grid", async ({ page }) => {
@@ -28,6 +28,16 @@ test("files dropped on the page upload and appear in the grid", async ({ page })
   for (const file of files) {
     await gallery.expectUploaded(file);
   }
+});
+
+test("images pasted into the page upload and appear in the grid", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const file = png("pasted", 22, 22, 6);
+
+  await pasteFiles(page, [file]);
+
+  await gallery.expectUploaded(file);
 });
 
 test("the preview shows before the upload finishes", async ({ page }) => {

@@ -126,8 +126,10 @@ pub fn UploadWidget(
             <form class="upload-form" method="post" action=super::UPLOAD_PATH enctype="multipart/form-data">
                 <label class="dropzone">
                     <span class="dropzone-title">"Drop images anywhere on this page"</span>
-                    <span class="muted">"or paste them, or choose files: " {SUPPORTED_TYPES}</span>
+                    <span class="muted">"or paste them: " {SUPPORTED_TYPES}</span>
+                    <span class="choose" aria-hidden="true">"Choose images"</span>
                     <input
+                        class="visually-hidden"
                         type="file"
                         name=FILE_FIELD
                         multiple
@@ -182,7 +184,12 @@ fn UploadRow(upload: PendingUpload) -> impl IntoView {
             }}
             <div class="upload-body">
                 <span class="upload-name">{upload.file_name.clone()}</span>
-                <progress max="1" value=fraction data-testid="upload-progress"></progress>
+                <progress
+                    max="1"
+                    value=fraction
+                    aria-label=format!("Upload of {}", upload.file_name)
+                    data-testid="upload-progress"
+                ></progress>
                 <span class="upload-status" role=move || (state() == "failed").then_some("alert")>{status}</span>
             </div>
         </li>
