@@ -90,7 +90,7 @@ impl FromServerFnError for ApiError {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{respond, Error, Result};
+pub use server::{report_errors, respond, Error, Report, Result, REQUEST_ID};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -175,20 +175,53 @@ mod server {
             ApiError::new(self.code(), message)
         }
 
-        /// Logs server-side failures with their whole cause chain; user errors at debug.
-        pub fn log(&self) {
-            if self.status_code().is_server_error() {
-                let mut chain = self.to_string();
-                let mut source = std::error::Error::source(self);
-                while let Some(cause) = source {
-                    chain.push_str(": ");
-                    chain.push_str(&cause.to_string());
-                    source = cause.source();
-                }
-                tracing::error!(code = ?self.code(), "{chain}");
-            } else {
-                tracing::debug!(code = ?self.code(), "refused: {self}");
+        /// Everything needed to answer and to log this error.
+        pub fn report(&self) -> Report {
+            let mut chain = self.to_string();
+            let mut source = std::error::Error::source(self);
+            while let Some(cause) = source {
+                chain.push_str(": ");
+                chain.push_str(&cause.to_string());
+                source = cause.source();
             }
+            Report {
+                status: self.status_code(),
+                api: self.to_api(),
+                chain,
+            }
+        }
+
+        /// Logs the error (for the paths that answer with something else, a redirect).
+        pub fn log(&self) {
+            self.report().log();
+        }
+    }
+
+    /// An error on its way out: what the client is told, and what the log keeps.
+    #[derive(Debug, Clone)]
+    pub struct Report {
+        pub status: StatusCode,
+        pub api: ApiError,
+        /// The error and all its causes.
+        pub chain: String,
+    }
+
+    impl Report {
+        /// Server-side failures with their whole cause chain; the user's at debug.
+        pub fn log(&self) {
+            if self.status.is_server_error() {
+                tracing::error!(code = ?self.api.code, "{}", self.chain);
+            } else {
+                tracing::debug!(code = ?self.api.code, "refused: {}", self.chain);
+            }
+        }
+
+        /// A server-side failure names its request, so a user can point to its log lines.
+        pub fn for_request(mut self, request_id: Option<&str>) -> Self {
+            if let (true, Some(id)) = (self.status.is_server_error(), request_id) {
+                self.api.message = format!("{} (request {id})", self.api.message);
+            }
+            self
         }
     }
 
@@ -201,21 +234,58 @@ mod server {
         }
     }
 
+    /// The JSON error, with the [`Report`] riding along in the response's extensions
+    /// for [`report_errors`]: logging happens there, once, so this has no side effects.
     impl IntoResponse for Error {
         fn into_response(self) -> Response {
-            self.log();
-            (self.status_code(), axum::Json(self.to_api())).into_response()
+            let report = self.report();
+            let mut response = (report.status, axum::Json(report.api.clone())).into_response();
+            response.extensions_mut().insert(report);
+            response
         }
     }
 
-    /// Turns an error into a server function's error: sets the HTTP status the error
-    /// calls for (server functions answer 500 otherwise) and logs it.
-    pub fn respond(error: Error) -> ApiError {
-        error.log();
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(error.status_code());
+    fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
+        headers
+            .get(REQUEST_ID)
+            .and_then(|id| id.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// The header that carries each request's id (set by the server for every request).
+    pub const REQUEST_ID: &str = "x-request-id";
+
+    /// Middleware: logs every error answer of the plain routes once, inside the
+    /// request's span, and names the request in server-side failures.
+    pub async fn report_errors(
+        request: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> Response {
+        let id = request_id(request.headers());
+        let response = next.run(request).await;
+        let Some(report) = response.extensions().get::<Report>().cloned() else {
+            return response;
+        };
+        report.log();
+        if report.status.is_server_error() {
+            let report = report.for_request(id.as_deref());
+            return (report.status, axum::Json(report.api)).into_response();
         }
-        error.to_api()
+        response
+    }
+
+    /// Turns an error into a server function's error: sets the HTTP status the error
+    /// calls for (server functions answer 500 otherwise), logs it and names the request.
+    pub fn respond(error: Error) -> ApiError {
+        use leptos::prelude::use_context;
+        let id = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| request_id(&parts.headers));
+        let report = error.report().for_request(id.as_deref());
+        report.log();
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(report.status);
+        }
+        report.api
     }
 
     /// Sizes as people read them: "16 MiB", "1.5 MiB", "300 KiB", "12 bytes".

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::health))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(routes::require_multipart))
+        .layer(axum::middleware::from_fn(crate::error::report_errors))
         // Pages, JS and WASM shrink several times; images are left as they are.
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -86,7 +87,7 @@ pub fn router(state: AppState) -> Router {
                 .make_span_with(|request: &axum::http::Request<_>| {
                     let id = request
                         .headers()
-                        .get("x-request-id")
+                        .get(crate::error::REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default();
                     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)

@@ -132,3 +132,30 @@ async fn an_upload_shows_in_the_listing_at_once() {
 
     assert_eq!(app.list("").await.images[0].name, stored.name);
 }
+
+#[tokio::test]
+async fn a_failing_bucket_is_a_503_that_names_the_request() {
+    let app = spawn_app().await;
+    // A folder that contains itself: every walk of the bucket now fails.
+    std::os::unix::fs::symlink(&app.bucket_dir, app.bucket_dir.join("loop")).unwrap();
+
+    for path in ["/api/images", "/healthz"] {
+        let response = app.get(path).await;
+
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (code, message) = crate::helpers::error_of(response).await;
+        assert_eq!(code, "storage_unavailable");
+        assert!(
+            message.ends_with(&format!("(request {id})")),
+            "{path}: {message}"
+        );
+        assert!(
+            !message.contains(&app.bucket_dir.display().to_string()),
+            "no server paths leak"
+        );
+    }
+}
