@@ -30,9 +30,9 @@ async fn main() {
     }
 }
 
-async fn start_with_limit(bucket: &std::path::Path, max_upload_bytes: u64) -> server::Server {
+async fn start(bucket: &std::path::Path, adjust: impl FnOnce(&mut Config)) -> server::Server {
     let mut config = Config::for_tests(format!("file://{}", bucket.display()));
-    config.max_upload_bytes = max_upload_bytes;
+    adjust(&mut config);
     let options = LeptosOptions::builder()
         .output_name("bucket-gallery")
         .build();
@@ -56,14 +56,10 @@ async fn first_page(objects: usize) {
 
 /// Median and 95th percentile of 20 page requests, after 2 to warm up.
 async fn page_times(bucket: &std::path::Path, cache_seconds: u64) -> (Duration, Duration) {
-    let mut config = Config::for_tests(format!("file://{}", bucket.display()));
-    config.listing_cache_seconds = cache_seconds;
-    let options = LeptosOptions::builder()
-        .output_name("bucket-gallery")
-        .build();
-    let server = server::start(&config, options)
-        .await
-        .expect("the server starts");
+    let server = start(bucket, |config| {
+        config.listing_cache_seconds = cache_seconds
+    })
+    .await;
     let client = reqwest::Client::new();
     let url = format!("http://{}/api/images?limit=60", server.addr);
     let mut times = Vec::new();
@@ -84,7 +80,10 @@ async fn page_times(bucket: &std::path::Path, cache_seconds: u64) -> (Duration, 
 async fn upload_memory(megabytes: usize) {
     let bucket = tempfile::tempdir().expect("a temporary folder");
     let size = megabytes * 1024 * 1024;
-    let server = start_with_limit(bucket.path(), size as u64 + 1024).await;
+    let server = start(bucket.path(), |config| {
+        config.max_upload_bytes = size as u64 + 1024
+    })
+    .await;
 
     // The body is generated as it is sent, so the client holds one chunk at a time.
     const CHUNK: usize = 256 * 1024;

@@ -72,17 +72,7 @@ pub fn sort_key(object: &ObjectInfo) -> (Reverse<i64>, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::names::ObjectName;
-    use bytes::Bytes;
-
-    async fn put(bucket: &Bucket, name: &str) {
-        let mut object = bucket
-            .create(&ObjectName::parse(name).unwrap())
-            .await
-            .unwrap();
-        object.write(Bytes::from_static(b"x")).await.unwrap();
-        object.finish().await.unwrap();
-    }
+    use crate::storage::put_for_test as put;
 
     #[tokio::test]
     async fn a_listing_is_reused_until_it_is_too_old() {

@@ -226,6 +226,20 @@ fn finished() -> Error {
     Error::Internal("write to an upload that has already finished".into())
 }
 
+/// For unit tests elsewhere in the crate: puts a small object.
+#[cfg(test)]
+pub(crate) async fn put_for_test(bucket: &Bucket, name: &str) {
+    let mut object = bucket
+        .create(&ObjectName::parse(name).expect("a valid name"))
+        .await
+        .expect("an upload starts");
+    object
+        .write(Bytes::from_static(b"x"))
+        .await
+        .expect("bytes are written");
+    object.finish().await.expect("the upload finishes");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,12 +265,7 @@ mod tests {
     async fn hidden_objects_are_not_listed() {
         let bucket = Bucket::from_url("memory://").unwrap();
         for name in [".DS_Store", "album/.keep", "visible.png"] {
-            let mut object = bucket
-                .create(&ObjectName::parse(name).unwrap())
-                .await
-                .unwrap();
-            object.write(Bytes::from_static(b"x")).await.unwrap();
-            object.finish().await.unwrap();
+            put_for_test(&bucket, name).await;
         }
         let names: Vec<_> = bucket
             .list()
