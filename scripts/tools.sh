@@ -34,7 +34,11 @@ install_crate() {
 }
 
 install_build_tools() {
-  command -v cargo >/dev/null || { log "cargo not found: install Rust from rustup first"; exit 1; }
+  command -v cargo >/dev/null || { log "cargo not found: install Rust with rustup (https://rustup.rs) first"; exit 1; }
+  command -v rustup >/dev/null || {
+    log "rustup not found: it adds the wasm32-unknown-unknown target the browser side needs; install Rust with rustup (https://rustup.rs)"
+    exit 1
+  }
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
     || rustup target add wasm32-unknown-unknown
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
