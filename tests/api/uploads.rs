@@ -295,3 +295,45 @@ async fn the_classic_upload_post_refuses_a_text_file() {
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(app.stored_files().is_empty());
 }
+
+#[tokio::test]
+async fn an_upload_cut_off_half_way_leaves_nothing_behind() {
+    let app = spawn_app().await;
+    let (mut sender, body) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let part =
+        reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(body)).file_name("cut.png");
+    let request = app
+        .client
+        .post(app.url("/api/upload"))
+        .multipart(reqwest::multipart::Form::new().part("image", part))
+        .send();
+    let upload = tokio::spawn(request);
+
+    // The first 64 KiB: enough for the server to judge the type and start the object.
+    let mut first = png(4, 4, 1);
+    first.resize(64 * 1024, 0);
+    futures::SinkExt::send(&mut sender, Ok(first))
+        .await
+        .unwrap();
+    let started = wait_for(|| !app.stored_files().is_empty()).await;
+    assert!(started, "the server began writing the object");
+
+    upload.abort(); // the client goes away mid-file
+    drop(sender);
+
+    let cleaned = wait_for(|| app.stored_files().is_empty()).await;
+    assert!(cleaned, "left behind: {:?}", app.stored_files());
+    assert!(app.list("").await.images.is_empty());
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+/// Polls `condition` for up to five seconds.
+async fn wait_for(condition: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    condition()
+}
