@@ -1,72 +1,192 @@
 //! The gallery's view of the bucket: every object, newest first. Listing a bucket
 //! costs a walk of the folder (or one request per 1,000 objects on S3), so one
-//! sorted listing serves every page for a short while: objects that other tools put
-//! into the bucket appear within `max_age` (`LISTING_CACHE_SECONDS`); what this
-//! server stores or deletes shows at once.
+//! sorted listing serves every page for `max_age` (`LISTING_CACHE_SECONDS`). When
+//! it is older, pages are still served from it at once while a fresh listing is
+//! taken in the background (stale-while-revalidate): objects that other tools put
+//! into the bucket show within `max_age` plus the time one listing takes. What this
+//! server stores shows at once: it is kept beside the listing until a listing
+//! taken after it replaces it.
 
 use std::cmp::Reverse;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Mutex;
-
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::storage::{Bucket, ObjectInfo};
 
-/// Sorted listings of one bucket, reused for at most `max_age`.
-#[derive(Debug)]
-pub struct Catalog {
-    bucket: Bucket,
-    max_age: Duration,
-    /// Held while a listing is taken, so concurrent pages wait for one listing
-    /// instead of each walking the bucket.
-    latest: Mutex<Option<Listing>>,
-}
-
-#[derive(Debug)]
-struct Listing {
-    objects: Arc<[ObjectInfo]>,
-    taken: Instant,
-}
-
-impl Catalog {
-    pub fn new(bucket: Bucket, max_age: Duration) -> Self {
-        Catalog {
-            bucket,
-            max_age,
-            latest: Mutex::new(None),
-        }
-    }
-
-    /// Every object, newest first; ties (same modification time) by name.
-    pub async fn newest_first(&self) -> Result<Arc<[ObjectInfo]>> {
-        let mut latest = self.latest.lock().await;
-        if let Some(listing) = latest.as_ref().filter(|l| l.taken.elapsed() < self.max_age) {
-            return Ok(listing.objects.clone());
-        }
-        let taken = Instant::now();
-        let mut objects = self.bucket.list().await?;
-        objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        let objects: Arc<[ObjectInfo]> = objects.into();
-        *latest = Some(Listing {
-            objects: objects.clone(),
-            taken,
-        });
-        Ok(objects)
-    }
-
-    /// Forgets the listing: called after this server changed the bucket.
-    pub async fn changed(&self) {
-        *self.latest.lock().await = None;
-    }
-}
-
 /// The order of the gallery: newest first, then by name.
-pub fn sort_key(object: &ObjectInfo) -> (Reverse<i64>, &str) {
+pub type SortKey<'a> = (Reverse<i64>, &'a str);
+
+pub fn sort_key(object: &ObjectInfo) -> SortKey<'_> {
     (
         Reverse(object.last_modified.timestamp_micros()),
         object.name.as_str(),
     )
+}
+
+/// Sorted listings of one bucket, and what this server added since.
+#[derive(Debug)]
+pub struct Catalog {
+    bucket: Bucket,
+    max_age: Duration,
+    state: RwLock<State>,
+    /// Held by whoever is taking a listing, so only one runs at a time.
+    listing: Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    listing: Option<Listing>,
+    /// Objects stored by this server that the listing may not hold yet, newest first.
+    recent: Vec<Recent>,
+}
+
+#[derive(Debug, Clone)]
+struct Listing {
+    objects: Arc<[ObjectInfo]>,
+    /// When the walk began: anything finished before then is in it.
+    started: Instant,
+}
+
+#[derive(Debug, Clone)]
+struct Recent {
+    object: ObjectInfo,
+    added: Instant,
+}
+
+/// One page: the objects after a cursor, and whether more follow.
+#[derive(Debug)]
+pub struct Page {
+    pub objects: Vec<ObjectInfo>,
+    pub more: bool,
+}
+
+impl Catalog {
+    pub fn new(bucket: Bucket, max_age: Duration) -> Arc<Self> {
+        Arc::new(Catalog {
+            bucket,
+            max_age,
+            state: RwLock::new(State::default()),
+            listing: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Up to `limit` objects that sort after `after` (from the start when `None`).
+    pub async fn page(self: &Arc<Self>, after: Option<SortKey<'_>>, limit: usize) -> Result<Page> {
+        let (listing, recent) = self.current().await?;
+        let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
+        let start = |objects: &[ObjectInfo]| match after {
+            Some(after) => objects.partition_point(|object| sort_key(object) <= after),
+            None => 0,
+        };
+        // Merge the two sorted runs; the listing may hold a recent object too.
+        let mut listed = listing.objects[start(&listing.objects)..]
+            .iter()
+            .filter(|object| !fresh.contains(object.name.as_str()))
+            .peekable();
+        let mut added = recent[start(&recent)..].iter().peekable();
+        let mut objects = Vec::with_capacity(limit.min(1024));
+        loop {
+            let next = match (listed.peek(), added.peek()) {
+                (Some(a), Some(b)) if sort_key(a) <= sort_key(b) => listed.next(),
+                (Some(_), Some(_)) => added.next(),
+                (Some(_), None) => listed.next(),
+                (None, Some(_)) => added.next(),
+                (None, None) => None,
+            };
+            let Some(next) = next else {
+                return Ok(Page {
+                    objects,
+                    more: false,
+                });
+            };
+            if objects.len() == limit {
+                return Ok(Page {
+                    objects,
+                    more: true,
+                });
+            }
+            objects.push(next.clone());
+        }
+    }
+
+    /// Records objects this server has just stored: pages show them at once.
+    pub fn added(&self, objects: impl IntoIterator<Item = ObjectInfo>) {
+        let now = Instant::now();
+        let mut state = self
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for object in objects {
+            state.recent.push(Recent { object, added: now });
+        }
+        state
+            .recent
+            .sort_by(|a, b| sort_key(&a.object).cmp(&sort_key(&b.object)));
+    }
+
+    /// The listing to serve from, and the recent objects (sorted) to merge in.
+    async fn current(self: &Arc<Self>) -> Result<(Listing, Vec<ObjectInfo>)> {
+        if let Some(found) = self.snapshot() {
+            if found.0.started.elapsed() >= self.max_age {
+                self.refresh_in_background();
+            }
+            return Ok(found);
+        }
+        // No listing yet: this request waits for one (and so do any at the same time).
+        let _only_one = self.listing.lock().await;
+        if let Some(found) = self.snapshot() {
+            return Ok(found);
+        }
+        self.take_listing().await?;
+        self.snapshot()
+            .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
+    }
+
+    fn snapshot(&self) -> Option<(Listing, Vec<ObjectInfo>)> {
+        let state = self
+            .state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let listing = state.listing.clone()?;
+        let recent = state.recent.iter().map(|r| r.object.clone()).collect();
+        Some((listing, recent))
+    }
+
+    fn refresh_in_background(self: &Arc<Self>) {
+        let Ok(guard) = self.listing.clone().try_lock_owned() else {
+            return; // one is already being taken
+        };
+        let catalog = Arc::clone(self);
+        tokio::spawn(async move {
+            let _only_one = guard;
+            if let Err(error) = catalog.take_listing().await {
+                tracing::warn!("the bucket could not be listed; the gallery shows the previous listing: {error}");
+            }
+        });
+    }
+
+    /// Lists the bucket and makes that the listing pages are served from.
+    async fn take_listing(&self) -> Result<()> {
+        let started = Instant::now();
+        let mut objects = self.bucket.list().await?;
+        objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        let took = started.elapsed();
+        if took > Duration::from_secs(1) {
+            tracing::info!(objects = objects.len(), ?took, "listed the bucket");
+        }
+        let mut state = self
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.recent.retain(|recent| recent.added >= started);
+        state.listing = Some(Listing {
+            objects: objects.into(),
+            started,
+        });
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -74,32 +194,91 @@ mod tests {
     use super::*;
     use crate::storage::put_for_test as put;
 
+    async fn names(catalog: &Arc<Catalog>) -> Vec<String> {
+        let page = catalog.page(None, 100).await.unwrap();
+        page.objects
+            .into_iter()
+            .map(|o| o.name.to_string())
+            .collect()
+    }
+
     #[tokio::test]
     async fn a_listing_is_reused_until_it_is_too_old() {
         let bucket = Bucket::from_url("memory://").unwrap();
         let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
         put(&bucket, "a.png").await;
-        assert_eq!(catalog.newest_first().await.unwrap().len(), 1);
+        assert_eq!(names(&catalog).await, ["a.png"]);
 
         put(&bucket, "b.png").await; // as another tool would, behind the catalog's back
 
         assert_eq!(
-            catalog.newest_first().await.unwrap().len(),
-            1,
-            "still the cached listing"
+            names(&catalog).await,
+            ["a.png"],
+            "still the listing taken before"
         );
-        catalog.changed().await;
-        assert_eq!(catalog.newest_first().await.unwrap().len(), 2);
     }
 
     #[tokio::test]
-    async fn with_no_max_age_every_call_lists_again() {
+    async fn an_old_listing_is_served_while_a_new_one_is_taken() {
         let bucket = Bucket::from_url("memory://").unwrap();
         let catalog = Catalog::new(bucket.clone(), Duration::ZERO);
-        catalog.newest_first().await.unwrap();
-
+        put(&bucket, "a.png").await;
+        assert_eq!(names(&catalog).await, ["a.png"]);
         put(&bucket, "b.png").await;
 
-        assert_eq!(catalog.newest_first().await.unwrap().len(), 1);
+        assert_eq!(
+            names(&catalog).await,
+            ["a.png"],
+            "served at once from the old listing"
+        );
+        let _wait_for_the_refresh = catalog.listing.lock().await;
+        assert_eq!(names(&catalog).await.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn what_this_server_adds_shows_at_once_and_only_once() {
+        let bucket = Bucket::from_url("memory://").unwrap();
+        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
+        put(&bucket, "old.png").await;
+        names(&catalog).await;
+
+        put(&bucket, "new.png").await;
+        let new = bucket
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name.as_str() == "new.png");
+        catalog.added(new);
+
+        assert_eq!(names(&catalog).await, ["new.png", "old.png"]);
+        catalog.take_listing().await.unwrap();
+        assert_eq!(
+            names(&catalog).await,
+            ["new.png", "old.png"],
+            "no double after a new listing"
+        );
+    }
+
+    #[tokio::test]
+    async fn pages_follow_each_other_without_gaps() {
+        let bucket = Bucket::from_url("memory://").unwrap();
+        for name in ["a.png", "b.png", "c.png", "d.png", "e.png"] {
+            put(&bucket, name).await;
+        }
+        let catalog = Catalog::new(bucket, Duration::from_secs(3600));
+
+        let mut seen = Vec::new();
+        let mut after: Option<ObjectInfo> = None;
+        loop {
+            let page = catalog.page(after.as_ref().map(sort_key), 2).await.unwrap();
+            seen.extend(page.objects.iter().map(|o| o.name.to_string()));
+            after = page.objects.last().cloned();
+            if !page.more {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 5);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5);
     }
 }

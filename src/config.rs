@@ -18,9 +18,10 @@ pub struct Config {
     #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
-    /// How long, in seconds, one listing of the bucket serves the gallery. Objects
-    /// that other tools put into the bucket appear within this time; what this
-    /// server stores or deletes shows at once. 0 lists the bucket for every page.
+    /// How long, in seconds, one listing of the bucket serves the gallery before a
+    /// new one is taken in the background. Objects that other tools put into the
+    /// bucket appear within this time plus the time one listing takes; what this
+    /// server stores shows at once. 0 takes a new listing after every page.
     #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = 5)]
     pub listing_cache_seconds: u64,
 

@@ -23,11 +23,12 @@ pub async fn list_images(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use std::cmp::Reverse;
+    use std::sync::Arc;
 
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
 
-    use crate::catalog::{sort_key, Catalog};
+    use crate::catalog::{Catalog, SortKey};
     use crate::error::{Error, Result};
     use crate::model::{ImageInfo, ImagePage};
     use crate::sniff::ImageKind;
@@ -54,7 +55,7 @@ pub mod ssr {
             }
         }
 
-        fn key(&self) -> (Reverse<i64>, &str) {
+        fn key(&self) -> SortKey<'_> {
             (Reverse(self.micros), self.name.as_str())
         }
 
@@ -75,7 +76,7 @@ pub mod ssr {
     }
 
     pub async fn page(
-        catalog: &Catalog,
+        catalog: &Arc<Catalog>,
         limit: Option<u32>,
         cursor: Option<&str>,
     ) -> Result<ImagePage> {
@@ -85,18 +86,13 @@ pub mod ssr {
             .map(Cursor::decode)
             .transpose()?;
 
-        let objects = catalog.newest_first().await?;
-        let start = match &after {
-            Some(after) => objects.partition_point(|object| sort_key(object) <= after.key()),
-            None => 0,
-        };
-        let rest = &objects[start..];
-        let shown = &rest[..rest.len().min(limit)];
-        let next_cursor = (rest.len() > limit)
-            .then(|| shown.last().map(|last| Cursor::after(last).encode()))
+        let page = catalog.page(after.as_ref().map(Cursor::key), limit).await?;
+        let next_cursor = page
+            .more
+            .then(|| page.objects.last().map(|last| Cursor::after(last).encode()))
             .flatten();
         Ok(ImagePage {
-            images: shown.iter().map(describe).collect(),
+            images: page.objects.iter().map(describe).collect(),
             next_cursor,
         })
     }

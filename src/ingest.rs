@@ -3,7 +3,6 @@
 //! an oversize file is refused without ever being held whole, and leaves nothing.
 
 use bytes::BytesMut;
-use chrono::Utc;
 use multer::Multipart;
 
 use crate::error::{Error, Result};
@@ -15,6 +14,19 @@ use crate::storage::{Bucket, ObjectInfo};
 /// After a refusal the rest of the body is read and thrown away, up to this much,
 /// so the client hears the error instead of a reset connection.
 const MAX_DRAIN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An image this request stored.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub object: ObjectInfo,
+    pub kind: ImageKind,
+}
+
+impl Stored {
+    pub fn info(&self) -> ImageInfo {
+        ImageInfo::describe(&self.object, self.kind.mime())
+    }
+}
 
 /// Limits on what one request may store.
 #[derive(Debug, Clone, Copy)]
@@ -28,18 +40,17 @@ pub async fn store_all(
     bucket: &Bucket,
     mut multipart: Multipart<'static>,
     limits: Limits,
-) -> Result<Vec<ImageInfo>> {
-    let mut stored: Vec<ImageInfo> = Vec::new();
+) -> Result<Vec<Stored>> {
+    let mut stored: Vec<Stored> = Vec::new();
     let outcome = store_each(bucket, &mut multipart, limits, &mut stored).await;
     match outcome {
         Ok(()) if stored.is_empty() => Err(Error::NoFiles),
         Ok(()) => Ok(stored),
         Err(error) => {
             for image in &stored {
-                if let Ok(name) = ObjectName::parse(&image.name) {
-                    if let Err(cleanup) = bucket.delete(&name).await {
-                        tracing::warn!(name = %name, "could not remove an image of a refused upload: {cleanup}");
-                    }
+                let name = &image.object.name;
+                if let Err(cleanup) = bucket.delete(name).await {
+                    tracing::warn!(name = %name, "could not remove an image of a refused upload: {cleanup}");
                 }
             }
             drain(&mut multipart).await;
@@ -52,7 +63,7 @@ async fn store_each(
     bucket: &Bucket,
     multipart: &mut Multipart<'static>,
     limits: Limits,
-    stored: &mut Vec<ImageInfo>,
+    stored: &mut Vec<Stored>,
 ) -> Result<()> {
     while let Some(mut field) = multipart.next_field().await.map_err(bad_upload)? {
         if field.name() != Some(FILE_FIELD) {
@@ -87,7 +98,7 @@ async fn store_one(
     original: String,
     head: BytesMut,
     limits: Limits,
-) -> Result<ImageInfo> {
+) -> Result<Stored> {
     let display_name = if original.is_empty() {
         "the file".to_owned()
     } else {
@@ -122,7 +133,7 @@ async fn store_one(
         Ok(())
     }
     .await;
-    match copied {
+    let object = match copied {
         Ok(()) => object.finish().await?,
         Err(error) => {
             if let Err(cleanup) = object.abort().await {
@@ -130,16 +141,10 @@ async fn store_one(
             }
             return Err(error);
         }
-    }
+    };
 
     tracing::info!(name = %name, size, content_type = kind.mime(), "stored image");
-    let info = ObjectInfo {
-        name,
-        size,
-        last_modified: Utc::now(),
-        e_tag: None,
-    };
-    Ok(ImageInfo::describe(&info, kind.mime()))
+    Ok(Stored { object, kind })
 }
 
 /// Reads what is left of a refused body, up to [`MAX_DRAIN_BYTES`].

@@ -42,9 +42,10 @@ impl AppState {
         &self,
         multipart: multer::Multipart<'static>,
     ) -> Result<Vec<ImageInfo>> {
-        let stored = ingest::store_all(&self.bucket, multipart, self.limits).await;
-        self.catalog.changed().await;
-        stored
+        let stored = ingest::store_all(&self.bucket, multipart, self.limits).await?;
+        self.catalog
+            .added(stored.iter().map(|image| image.object.clone()));
+        Ok(stored.iter().map(ingest::Stored::info).collect())
     }
 }
 
@@ -143,10 +144,10 @@ pub async fn start(
         .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!(bucket = bucket.description(), "serving on http://{addr}");
 
-    let catalog = Arc::new(Catalog::new(
+    let catalog = Catalog::new(
         bucket.clone(),
         Duration::from_secs(config.listing_cache_seconds),
-    ));
+    );
     let state = AppState {
         leptos_options,
         bucket,

@@ -112,6 +112,8 @@ impl Bucket {
         let upload = self.store.put_multipart(&name.to_path()).await?;
         Ok(NewObject {
             writer: Some(WriteMultipart::new_with_chunk_size(upload, self.part_size)),
+            store: Arc::clone(&self.store),
+            name: name.clone(),
         })
     }
 
@@ -181,6 +183,8 @@ const PARTS_IN_FLIGHT: usize = 2;
 /// An object being written. Dropping it unfinished aborts the upload.
 pub struct NewObject {
     writer: Option<WriteMultipart>,
+    store: Arc<dyn ObjectStore>,
+    name: ObjectName,
 }
 
 impl NewObject {
@@ -192,11 +196,17 @@ impl NewObject {
         Ok(())
     }
 
-    /// Makes the object visible under its name.
-    pub async fn finish(mut self) -> Result<()> {
+    /// Makes the object visible under its name, and tells what the bucket recorded.
+    pub async fn finish(mut self) -> Result<ObjectInfo> {
         let writer = self.writer.take().ok_or_else(finished)?;
         writer.finish().await?;
-        Ok(())
+        let meta = self.store.head(&self.name.to_path()).await?;
+        Ok(ObjectInfo {
+            name: self.name.clone(),
+            size: meta.size,
+            last_modified: meta.last_modified,
+            e_tag: meta.e_tag,
+        })
     }
 
     /// Throws away everything written so far.
