@@ -16,21 +16,23 @@ export PATH="$BG_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 WASM_OPT_VERSION=0.116.1
+WASM_OPT_PRINTS="version 116 ("  # what `wasm-opt --version` says for that crate (binaryen 116)
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
 
 # Installs a crate's binary into $BG_CACHE/tools unless `$bin --version` already
-# prints the wanted version. Release LTO is turned off: it halves the install time
-# and these tools are not hot paths.
+# prints `$printed` (the version as that tool writes it). Release LTO is turned off:
+# it halves the install time and these tools are not hot paths.
 install_crate() {
-  local crate=$1 version=$2 bin=$3; shift 3
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qF "$version"; then
+  local crate=$1 version=$2 bin=$3 printed=$4; shift 4
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qF "$printed"; then
     return 0
   fi
   log "installing $crate $version (once; this takes a while on a new machine)"
   CARGO_TARGET_DIR="$BG_CACHE/tool-build" \
   CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     cargo install --root "$BG_CACHE/tools" "$crate" --version "$version" "$@"
+  rm -rf "$BG_CACHE/tool-build"
 }
 
 install_build_tools() {
@@ -45,10 +47,10 @@ install_build_tools() {
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   # Without --locked: the lock file of wasm-bindgen-cli names a crate version the
   # reachable index may lack; the CLI's own version is pinned all the same.
-  install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
-  install_crate cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked --features no_downloads
+  install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen "$WASM_BINDGEN_VERSION"
+  install_crate cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   # From crates.io, not Debian: Debian's binaryen 108 emits WASM that fails to hydrate.
-  install_crate wasm-opt "$WASM_OPT_VERSION" wasm-opt --locked
+  install_crate wasm-opt "$WASM_OPT_VERSION" wasm-opt "$WASM_OPT_PRINTS" --locked
 }
 
 apt_install() {
