@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, Route, test } from "@playwright/test";
 import { dropFiles, jpg, pasteFiles, png, text } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
@@ -117,4 +117,30 @@ test("uploaded images are still there after a reload, newest first", async ({ pa
   const olderAt = names.findIndex((name) => name.startsWith(older.name.replace(/\.png$/, "-")));
   expect(newerAt).toBeGreaterThanOrEqual(0);
   expect(olderAt).toBeGreaterThan(newerAt);
+});
+
+test("a large drop sends a few files at a time while the rest wait their turn", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const files = Array.from({ length: 6 }, (_, seed) => png("queued", 12, 12, seed));
+  const held: Route[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/upload", async (route) => {
+    held.push(route);
+    await released;
+    await route.continue();
+  });
+
+  await dropFiles(page, gallery.uploadArea, files);
+
+  await expect.poll(() => held.length).toBe(3);
+  const waiting = page.locator('[data-testid="upload-item"][data-state="waiting"]');
+  await expect(waiting).toHaveCount(3);
+  await expect(waiting.first()).toContainText("Waiting");
+  release();
+  for (const file of files) {
+    await gallery.expectUploaded(file);
+  }
+  expect(held.length).toBe(6);
 });

@@ -2,18 +2,26 @@
 //! page hydrates with drag-and-drop anywhere on the page, paste, previews made from
 //! the local file before any byte is sent, and per-file progress and errors.
 
+use std::collections::VecDeque;
+
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 use web_sys::{File, FileList, HtmlInputElement};
 
 use super::transfer::send_file;
 use crate::model::{ImageInfo, FILE_FIELD, SUPPORTED_TYPES};
 
+/// Files sent at once. More would only queue in the browser (it opens few
+/// connections per host) while their bars sat at 0%, and would crowd the server.
+const UPLOADS_AT_ONCE: usize = 3;
+
 /// Where one file is on its way to the bucket.
 #[derive(Debug, Clone, PartialEq)]
 enum Progress {
+    Waiting,
     Sending { sent: f64, total: f64 },
     Done(ImageInfo),
     Failed(String),
@@ -42,6 +50,32 @@ pub fn UploadWidget(
     let next_id = StoredValue::new(0u64);
     let dragging = RwSignal::new(false);
 
+    // Files wait in a queue that a few workers empty, one file per request. A File
+    // lives only in the browser's one thread; the wrapper lets the (on the server
+    // always empty) queue sit in thread-safe storage.
+    let queue = StoredValue::new(VecDeque::<(SendWrapper<File>, RwSignal<Progress>)>::new());
+    let workers = StoredValue::new(0usize);
+    let work = move || async move {
+        while let Some((file, progress)) = queue.try_update_value(VecDeque::pop_front).flatten() {
+            progress.set(Progress::Sending {
+                sent: 0.0,
+                total: file.size(),
+            });
+            let outcome = send_file(&file, move |sent, total| {
+                progress.set(Progress::Sending { sent, total });
+            })
+            .await;
+            match outcome {
+                Ok(image) => {
+                    progress.set(Progress::Done(image.clone()));
+                    on_uploaded.run(image);
+                }
+                Err(error) => progress.set(Progress::Failed(error.message)),
+            }
+        }
+        workers.update_value(|count| *count -= 1);
+    };
+
     let start = move |files: Vec<File>| {
         for file in files {
             let id = next_id.get_value();
@@ -51,26 +85,14 @@ pub fn UploadWidget(
                 file_name: file.name(),
                 preview: web_sys::Url::create_object_url_with_blob(&file).unwrap_or_default(),
                 looks_like_image: file.type_().starts_with("image/"),
-                progress: RwSignal::new(Progress::Sending {
-                    sent: 0.0,
-                    total: file.size(),
-                }),
+                progress: RwSignal::new(Progress::Waiting),
             };
-            let progress = upload.progress;
+            queue.update_value(|queue| queue.push_back((SendWrapper::new(file), upload.progress)));
             uploads.update(|all| all.insert(0, upload));
-            spawn_local(async move {
-                let outcome = send_file(&file, move |sent, total| {
-                    progress.set(Progress::Sending { sent, total });
-                })
-                .await;
-                match outcome {
-                    Ok(image) => {
-                        progress.set(Progress::Done(image.clone()));
-                        on_uploaded.run(image);
-                    }
-                    Err(error) => progress.set(Progress::Failed(error.message)),
-                }
-            });
+        }
+        while workers.get_value() < UPLOADS_AT_ONCE && queue.with_value(|queue| !queue.is_empty()) {
+            workers.update_value(|count| *count += 1);
+            spawn_local(work());
         }
     };
 
@@ -155,16 +177,18 @@ pub fn UploadWidget(
 fn UploadRow(upload: PendingUpload) -> impl IntoView {
     let progress = upload.progress;
     let state = move || match progress.get() {
+        Progress::Waiting => "waiting",
         Progress::Sending { .. } => "sending",
         Progress::Done(_) => "done",
         Progress::Failed(_) => "failed",
     };
     let fraction = move || match progress.get() {
         Progress::Sending { sent, total } if total > 0.0 => sent / total,
-        Progress::Sending { .. } => 0.0,
+        Progress::Waiting | Progress::Sending { .. } => 0.0,
         Progress::Done(_) | Progress::Failed(_) => 1.0,
     };
     let status = move || match progress.get() {
+        Progress::Waiting => "Waiting…".to_owned(),
         Progress::Sending { .. } => format!("Uploading… {:.0}%", fraction() * 100.0),
         Progress::Done(_) => "Uploaded".to_owned(),
         Progress::Failed(message) => message,
