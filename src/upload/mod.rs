@@ -26,8 +26,8 @@ pub async fn upload_images(data: MultipartData) -> Result<UploadedImages, ApiErr
     ssr::answer(stored)
 }
 
-/// The path of the upload endpoint, for the widget's own requests.
-pub const UPLOAD_PATH: &str = "/api/upload";
+/// The path of the upload endpoint (`/api/upload`), for the form and the widget.
+pub const UPLOAD_PATH: &str = <UploadImages as leptos::server_fn::ServerFn>::PATH;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
