@@ -2,13 +2,13 @@
 //! bytes before anything is stored; the size limit is counted as the bytes flow, so
 //! an oversize file is refused without ever being held whole, and leaves nothing.
 
-use bytes::BytesMut;
+use bytes::Bytes;
 use multer::Multipart;
 
 use crate::error::{Error, Result};
 use crate::model::{ImageInfo, FILE_FIELD};
 use crate::names::ObjectName;
-use crate::sniff::{ImageKind, SNIFF_LEN};
+use crate::sniff::{read_head, ImageKind};
 use crate::storage::{Bucket, ObjectInfo};
 
 /// After a refusal the rest of the body is read and thrown away, up to this much,
@@ -70,7 +70,7 @@ async fn store_each(
             continue;
         }
         let original = field.file_name().unwrap_or_default().to_owned();
-        let head = read_head(&mut field).await?;
+        let head = read_head(&mut field).await.map_err(bad_upload)?;
         // A form submitted with no file chosen still sends an empty, nameless part.
         if head.is_empty() && original.is_empty() {
             continue;
@@ -80,23 +80,11 @@ async fn store_each(
     Ok(())
 }
 
-/// Reads until there are enough bytes to judge the type, or the file ends.
-async fn read_head(field: &mut multer::Field<'static>) -> Result<BytesMut> {
-    let mut head = BytesMut::new();
-    while head.len() < SNIFF_LEN {
-        match field.chunk().await.map_err(bad_upload)? {
-            Some(chunk) => head.extend_from_slice(&chunk),
-            None => break,
-        }
-    }
-    Ok(head)
-}
-
 async fn store_one(
     bucket: &Bucket,
     field: &mut multer::Field<'static>,
     original: String,
-    head: BytesMut,
+    head: Bytes,
     limits: Limits,
 ) -> Result<Stored> {
     let display_name = if original.is_empty() {
@@ -122,7 +110,7 @@ async fn store_one(
     let mut object = bucket.create(&name).await?;
     let mut size = head.len() as u64;
     let copied: Result<()> = async {
-        object.write(head.freeze()).await?;
+        object.write(head).await?;
         while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
             size += chunk.len() as u64;
             if size > limits.max_file_bytes {

@@ -5,14 +5,13 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use bytes::{Bytes, BytesMut};
 use futures::stream::{self, StreamExt};
 
 use crate::error::{Error, Result};
 use crate::ingest;
 use crate::names::ObjectName;
 use crate::server::AppState;
-use crate::sniff::{ImageKind, SNIFF_LEN};
+use crate::sniff::{read_head, ImageKind};
 use crate::upload::ssr::{gallery_location, wants_html};
 
 /// `GET /image/{name}` (and `HEAD`): the object's bytes, streamed from the bucket.
@@ -45,14 +44,7 @@ pub async fn image(
     let mut bytes = object.bytes;
 
     // Read just enough to judge the type; those bytes go out first, then the rest.
-    let mut head = BytesMut::new();
-    while head.len() < SNIFF_LEN {
-        match bytes.next().await {
-            Some(chunk) => head.extend_from_slice(&chunk?),
-            None => break,
-        }
-    }
-    let head: Bytes = head.freeze();
+    let head = read_head(&mut bytes).await?;
     let kind = ImageKind::sniff(&head);
     let body = stream::once(async move { Ok::<_, Error>(head) }).chain(bytes);
 

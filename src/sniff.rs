@@ -2,6 +2,8 @@
 //! `Content-Type` says nothing: the official Replit client stores everything as
 //! `text/plain`, and a browser believes whatever extension a file has.
 
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt};
 use image::ImageFormat;
 
 /// How many leading bytes are enough to judge every supported type.
@@ -64,6 +66,21 @@ impl ImageKind {
             ImageKind::Avif => "avif",
         }
     }
+}
+
+/// Reads from `bytes` until there are [`SNIFF_LEN`] bytes to judge, or it ends.
+/// The caller sends these on first, then the rest of the stream.
+pub async fn read_head<E>(
+    bytes: &mut (impl Stream<Item = Result<Bytes, E>> + Unpin),
+) -> Result<Bytes, E> {
+    let mut head = BytesMut::new();
+    while head.len() < SNIFF_LEN {
+        match bytes.next().await {
+            Some(chunk) => head.extend_from_slice(&chunk?),
+            None => break,
+        }
+    }
+    Ok(head.freeze())
 }
 
 #[cfg(test)]
