@@ -17,6 +17,8 @@ CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 WASM_OPT_VERSION=0.116.1
 WASM_OPT_PRINTS="version 116 ("  # what `wasm-opt --version` says for that crate (binaryen 116)
+GARAGE_VERSION=2.5.0
+MOTO_VERSION=5.2.5
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
 
@@ -71,9 +73,24 @@ install_test_tools() {
   fi
 }
 
+# Real object stores the storage tests run against: moto (full S3 semantics, in a
+# virtualenv of its own) and Garage (a real distributed S3 store, built once).
+install_storage_tools() {
+  local venv="$BG_CACHE/tools/moto"
+  if [ "$("$venv/bin/python" -c "import moto; print(moto.__version__)" 2>/dev/null)" != "$MOTO_VERSION" ]; then
+    log "installing moto $MOTO_VERSION (S3 server for the storage tests)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  fi
+  ln -sf "$venv/bin/moto_server" "$BG_CACHE/tools/bin/moto_server"
+  install_crate garage "$GARAGE_VERSION" garage "$GARAGE_VERSION" \
+    --locked --no-default-features --features bundled-libs,sqlite
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   cd "$(dirname "$0")/.."
   install_build_tools
-  [ "${1:-}" = "--test" ] && install_test_tools
+  if [ "${1:-}" = "--test" ]; then install_test_tools; install_storage_tools; fi
   log "tools ready in $BG_CACHE/tools/bin"
 fi

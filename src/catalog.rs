@@ -40,6 +40,8 @@ struct State {
     listing: Option<Listing>,
     /// Objects stored by this server that the listing may not hold yet, newest first.
     recent: Vec<Recent>,
+    /// Why the last attempt at a listing failed, until one succeeds.
+    problem: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +62,9 @@ struct Recent {
 pub struct Page {
     pub objects: Vec<ObjectInfo>,
     pub more: bool,
+    /// Why the bucket could not be listed just now, when it could not: the page
+    /// then comes from the last listing that worked.
+    pub problem: Option<String>,
 }
 
 impl Catalog {
@@ -74,7 +79,7 @@ impl Catalog {
 
     /// Up to `limit` objects that sort after `after` (from the start when `None`).
     pub async fn page(self: &Arc<Self>, after: Option<SortKey<'_>>, limit: usize) -> Result<Page> {
-        let (listing, recent) = self.current().await?;
+        let (listing, recent, problem) = self.current().await?;
         let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
         let start = |objects: &[ObjectInfo]| match after {
             Some(after) => objects.partition_point(|object| sort_key(object) <= after),
@@ -99,12 +104,14 @@ impl Catalog {
                 return Ok(Page {
                     objects,
                     more: false,
+                    problem,
                 });
             };
             if objects.len() == limit {
                 return Ok(Page {
                     objects,
                     more: true,
+                    problem,
                 });
             }
             objects.push(next.clone());
@@ -114,10 +121,7 @@ impl Catalog {
     /// Records objects this server has just stored: pages show them at once.
     pub fn added(&self, objects: impl IntoIterator<Item = ObjectInfo>) {
         let now = Instant::now();
-        let mut state = self
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.write_state();
         for object in objects {
             state.recent.push(Recent { object, added: now });
         }
@@ -126,8 +130,15 @@ impl Catalog {
             .sort_by(|a, b| sort_key(&a.object).cmp(&sort_key(&b.object)));
     }
 
-    /// The listing to serve from, and the recent objects (sorted) to merge in.
-    async fn current(self: &Arc<Self>) -> Result<(Listing, Vec<ObjectInfo>)> {
+    fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The listing to serve from, the recent objects (sorted) to merge in, and why
+    /// the last listing failed, if it did.
+    async fn current(self: &Arc<Self>) -> Result<(Listing, Vec<ObjectInfo>, Option<String>)> {
         if let Some(found) = self.snapshot() {
             if found.0.started.elapsed() >= self.max_age {
                 self.refresh_in_background();
@@ -144,14 +155,14 @@ impl Catalog {
             .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
     }
 
-    fn snapshot(&self) -> Option<(Listing, Vec<ObjectInfo>)> {
+    fn snapshot(&self) -> Option<(Listing, Vec<ObjectInfo>, Option<String>)> {
         let state = self
             .state
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let listing = state.listing.clone()?;
         let recent = state.recent.iter().map(|r| r.object.clone()).collect();
-        Some((listing, recent))
+        Some((listing, recent, state.problem.clone()))
     }
 
     fn refresh_in_background(self: &Arc<Self>) {
@@ -162,7 +173,11 @@ impl Catalog {
         tokio::spawn(async move {
             let _only_one = guard;
             if let Err(error) = catalog.take_listing().await {
-                tracing::warn!("the bucket could not be listed; the gallery shows the previous listing: {error}");
+                tracing::warn!(
+                    "the bucket could not be listed; the gallery shows the previous listing: {}",
+                    error.report().chain
+                );
+                catalog.write_state().problem = Some(error.to_string());
             }
         });
     }
@@ -176,10 +191,8 @@ impl Catalog {
         if took > Duration::from_secs(1) {
             tracing::info!(objects = objects.len(), ?took, "listed the bucket");
         }
-        let mut state = self
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.write_state();
+        state.problem = None;
         state.recent.retain(|recent| recent.added >= started);
         state.listing = Some(Listing {
             objects: objects.into(),

@@ -3,15 +3,40 @@
 //! local `./data` folder bucket served at http://127.0.0.1:3000.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::storage::Settings;
 
 /// Settings of the bucket-gallery server.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "bucket-gallery", version, about)]
 pub struct Config {
-    /// Where images are kept. `file://PATH` is a local folder (created if missing);
-    /// `memory://` keeps them in memory until the server stops (for tests).
-    #[arg(long, env = "BUCKET_URL", default_value = "file://./data")]
-    pub bucket_url: String,
+    /// Where images are kept: `file://PATH` (a local folder, created if missing),
+    /// `s3://BUCKET` (AWS S3 or a compatible store: credentials, region and endpoint
+    /// from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL,
+    /// AWS_ALLOW_HTTP), `gs://BUCKET` (Google Cloud Storage: GOOGLE_SERVICE_ACCOUNT or
+    /// application default credentials), `replit://` (the Repl's default Object
+    /// Storage bucket) or `replit://BUCKET_ID`, `memory://` (lost at exit; tests)
+    /// [default: replit:// on Replit, file://./data elsewhere]
+    #[arg(long, env = "BUCKET_URL")]
+    pub bucket_url: Option<String>,
+
+    /// The longest one request to a remote bucket may take, retries included, in seconds.
+    #[arg(long, env = "BUCKET_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub bucket_timeout_seconds: u64,
+
+    /// How many times a failed request to a remote bucket is tried again (with backoff).
+    #[arg(long, env = "BUCKET_RETRIES", default_value_t = 3)]
+    pub bucket_retries: usize,
+
+    /// Where Replit's Object Storage sidecar answers (for `replit://` buckets).
+    #[arg(long, env = "REPLIT_SIDECAR_URL", default_value = crate::storage::DEFAULT_SIDECAR_URL)]
+    pub replit_sidecar_url: String,
+
+    /// object_store settings applied over the environment's, for one process that
+    /// reaches several buckets (the tests). Not a flag.
+    #[arg(skip)]
+    pub bucket_options: Vec<(String, String)>,
 
     /// The largest file accepted, in bytes. Larger files are refused while they
     /// stream in, and nothing of them is stored.
@@ -41,11 +66,36 @@ impl Config {
     /// Settings for a test server: the given bucket, a free loopback port.
     pub fn for_tests(bucket_url: impl Into<String>) -> Self {
         Config {
-            bucket_url: bucket_url.into(),
+            bucket_url: Some(bucket_url.into()),
+            bucket_timeout_seconds: 5,
+            bucket_retries: 1,
+            replit_sidecar_url: crate::storage::DEFAULT_SIDECAR_URL.into(),
+            bucket_options: Vec::new(),
             max_upload_bytes: 16 * 1024 * 1024,
             listing_cache_seconds: 5,
             site_addr: Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
             port: None,
+        }
+    }
+
+    /// The bucket to use: the one set, else Replit's default bucket when running on
+    /// Replit (it sets `REPL_ID` in every Repl and deployment), else `./data`.
+    pub fn bucket_url(&self) -> String {
+        match &self.bucket_url {
+            Some(url) => url.clone(),
+            None if std::env::var_os("REPL_ID").is_some() => "replit://".into(),
+            None => "file://./data".into(),
+        }
+    }
+
+    /// How to reach the bucket.
+    pub fn storage_settings(&self) -> Settings {
+        Settings {
+            timeout: Duration::from_secs(self.bucket_timeout_seconds.max(1)),
+            retries: self.bucket_retries,
+            replit_sidecar: self.replit_sidecar_url.clone(),
+            options: self.bucket_options.clone(),
+            ..Settings::new(self.bucket_url())
         }
     }
 
@@ -69,7 +119,9 @@ mod tests {
     fn defaults_need_no_configuration() {
         let config = Config::try_parse_from(["bucket-gallery"]).unwrap();
         assert_eq!(config.max_upload_bytes, 16 * 1024 * 1024);
-        assert!(config.bucket_url.starts_with("file://"));
+        assert!(
+            config.bucket_url().starts_with("file://") || std::env::var_os("REPL_ID").is_some()
+        );
     }
 
     #[test]

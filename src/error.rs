@@ -126,8 +126,14 @@ mod server {
         #[error("there is no image named {0:?}")]
         NotFound(String),
 
-        #[error("the bucket failed")]
-        Storage(#[source] object_store::Error),
+        /// The bucket could not be used; `reason` says why in words a person can
+        /// act on (never an endpoint or a secret), `source` keeps the details for the log.
+        #[error("{reason}")]
+        Storage {
+            reason: String,
+            #[source]
+            source: Box<dyn std::error::Error + Send + Sync>,
+        },
 
         #[error("internal error: {0}")]
         Internal(String),
@@ -142,7 +148,7 @@ mod server {
                 Error::NoFiles => ErrorCode::NoFiles,
                 Error::BadUpload(_) | Error::BadRequest(_) => ErrorCode::BadRequest,
                 Error::NotFound(_) => ErrorCode::NotFound,
-                Error::Storage(_) => ErrorCode::StorageUnavailable,
+                Error::Storage { .. } => ErrorCode::StorageUnavailable,
                 Error::Internal(_) => ErrorCode::Internal,
             }
         }
@@ -154,7 +160,7 @@ mod server {
                 Error::BadUpload(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
                 Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 Error::NotFound(_) => StatusCode::NOT_FOUND,
-                Error::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+                Error::Storage { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
@@ -163,10 +169,6 @@ mod server {
         /// cause chain goes to the log, never to the client.
         pub fn to_api(&self) -> ApiError {
             let message = match self {
-                Error::Storage(_) => {
-                    "the bucket could not be reached or refused the request; the server log has the details"
-                        .to_string()
-                }
                 Error::Internal(_) => {
                     "something went wrong on the server; the server log has the details".to_string()
                 }
@@ -227,10 +229,7 @@ mod server {
 
     impl From<object_store::Error> for Error {
         fn from(error: object_store::Error) -> Self {
-            match error {
-                object_store::Error::NotFound { path, .. } => Error::NotFound(path),
-                other => Error::Storage(other),
-            }
+            crate::storage::classify(error)
         }
     }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use leptos_router::hooks::use_query_map;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::model::{ImageInfo, ImagePage};
 
 /// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
@@ -94,6 +94,7 @@ pub mod ssr {
         Ok(ImagePage {
             images: page.objects.iter().map(describe).collect(),
             next_cursor,
+            bucket_problem: page.problem,
         })
     }
 
@@ -142,7 +143,13 @@ pub fn GalleryGrid(
             <Transition fallback=|| view! { <p class="muted">"Loading the gallery…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <Grid page uploaded on_first_page=cursor().is_none()/> }.into_any(),
+                        Ok(page) => view! {
+                            {page.bucket_problem.clone().map(|reason| view! { <BucketDown reason stale=true/> })}
+                            <Grid page uploaded on_first_page=cursor().is_none()/>
+                        }.into_any(),
+                        Err(error) if error.code == ErrorCode::StorageUnavailable => view! {
+                            <BucketDown reason=error.message stale=false/>
+                        }.into_any(),
                         Err(error) => view! {
                             <p class="banner error" role="alert">"The gallery could not be loaded: " {error.message}</p>
                         }.into_any(),
@@ -154,11 +161,30 @@ pub fn GalleryGrid(
     .into_any()
 }
 
+/// The bucket cannot be used: why, and what still works.
+#[component]
+fn BucketDown(reason: String, stale: bool) -> impl IntoView {
+    let consequence = if stale {
+        "The images below are those listed before; uploads fail until the bucket is back."
+    } else {
+        "Images and uploads return as soon as the bucket does: reload this page to try again."
+    };
+    view! {
+        <div class="banner error" role="alert" data-testid="bucket-down">
+            <strong>"The bucket cannot be used right now"</strong>
+            <p>{reason}</p>
+            <p>{consequence}</p>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool) -> impl IntoView {
     let ImagePage {
         images,
         next_cursor,
+        ..
     } = page;
     let listed = StoredValue::new(images);
     let tiles = move || {

@@ -107,7 +107,7 @@ async fn store_one(
     })?;
 
     let name = ObjectName::for_upload(&original, kind);
-    let mut object = bucket.create(&name).await?;
+    let mut object = bucket.create(&name, kind.mime()).await?;
     let mut size = head.len() as u64;
     let copied: Result<()> = async {
         object.write(head).await?;

@@ -24,6 +24,10 @@ pub struct ImagePage {
     pub images: Vec<ImageInfo>,
     /// Pass back as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+    /// Set when the bucket could not be listed just now: why, in words. The images
+    /// are then those of the last listing that worked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_problem: Option<String>,
 }
 
 /// What an upload stored, in the order the files were sent.

@@ -65,6 +65,12 @@ impl ObjectName {
         ObjectName(format!("{stem}-{id}.{}", kind.extension()))
     }
 
+    /// Whether a segment starts with `.` (`.DS_Store`, `album/.keep`): such objects
+    /// are the bucket's housekeeping, not images to show.
+    pub fn is_hidden(&self) -> bool {
+        self.0.split('/').any(|segment| segment.starts_with('.'))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

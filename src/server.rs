@@ -134,7 +134,7 @@ pub async fn start(
     config: &Config,
     leptos_options: LeptosOptions,
 ) -> std::result::Result<Server, StartError> {
-    let bucket = Bucket::from_url(&config.bucket_url)?;
+    let bucket = Bucket::open(&config.storage_settings())?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
         .await

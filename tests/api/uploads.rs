@@ -309,9 +309,10 @@ async fn an_upload_cut_off_half_way_leaves_nothing_behind() {
         .send();
     let upload = tokio::spawn(request);
 
-    // The first 64 KiB: enough for the server to judge the type and start the object.
+    // 1.5 MiB: more than one part (1 MiB on a local folder), so the server has
+    // begun writing the object rather than holding the bytes in memory.
     let mut first = png(4, 4, 1);
-    first.resize(64 * 1024, 0);
+    first.resize(1536 * 1024, 0);
     futures::SinkExt::send(&mut sender, Ok(first))
         .await
         .unwrap();

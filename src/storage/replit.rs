@@ -1,0 +1,254 @@
+//! Replit Object Storage: a Google Cloud Storage bucket reached with tokens from a
+//! sidecar on the Repl's loopback (no credentials to configure). This does what
+//! Replit's official clients do: the default bucket from
+//! `GET /object-storage/default-bucket`, a subject token from `GET /credential`,
+//! traded for a GCS access token by an RFC 8693 token exchange at `POST /token`.
+//! The token plugs into object_store's GCS backend as a [`CredentialProvider`].
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use object_store::gcp::GcpCredential;
+use object_store::CredentialProvider;
+use serde::Deserialize;
+
+/// The sidecar's address when `REPLIT_SIDECAR_URL` is not set.
+pub const DEFAULT_SIDECAR_URL: &str = "http://127.0.0.1:1106";
+
+/// Why the sidecar could not give what was asked of it. Each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum SidecarError {
+    #[error("Replit's Object Storage does not answer at {url}: not running on Replit, or Object Storage is not enabled for this Repl")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("this Repl has no default bucket: create a bucket in the Object Storage tool, or set defaultBucketID in .replit")]
+    NoDefaultBucket,
+    #[error("Replit's Object Storage refused {what} ({status}): {body}")]
+    Refused {
+        what: &'static str,
+        status: reqwest::StatusCode,
+        body: String,
+    },
+    #[error("Replit's Object Storage gave an answer to {what} that could not be read: {source}")]
+    BadAnswer {
+        what: &'static str,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+/// The sidecar's HTTP API.
+#[derive(Debug, Clone)]
+pub struct Sidecar {
+    base: String,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct DefaultBucket {
+    #[serde(rename = "bucketId", default)]
+    bucket_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SubjectToken {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct AccessToken {
+    access_token: String,
+    /// Seconds; Google's tokens last an hour.
+    expires_in: Option<u64>,
+}
+
+impl Sidecar {
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .build()?;
+        Ok(Sidecar {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        })
+    }
+
+    /// The id of the Repl's default bucket.
+    pub async fn default_bucket(&self) -> Result<String, SidecarError> {
+        let what = "the default bucket";
+        let response = self
+            .send(
+                what,
+                self.http.get(self.url("/object-storage/default-bucket")),
+            )
+            .await;
+        let response = match response {
+            Err(SidecarError::Refused { status, .. })
+                if status == reqwest::StatusCode::NOT_FOUND =>
+            {
+                return Err(SidecarError::NoDefaultBucket)
+            }
+            other => other?,
+        };
+        let answer: DefaultBucket = read(what, response).await?;
+        answer
+            .bucket_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or(SidecarError::NoDefaultBucket)
+    }
+
+    /// A fresh GCS access token and how long it lasts.
+    async fn access_token(&self) -> Result<(String, Duration), SidecarError> {
+        let what = "a credential";
+        let subject: SubjectToken = read(
+            what,
+            self.send(what, self.http.get(self.url("/credential")))
+                .await?,
+        )
+        .await?;
+        let what = "the token exchange";
+        let form = [
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+            ),
+            ("audience", "replit"),
+            (
+                "scope",
+                "https://www.googleapis.com/auth/devstorage.full_control",
+            ),
+            (
+                "requested_token_type",
+                "urn:ietf:params:oauth:token-type:access_token",
+            ),
+            ("subject_token_type", "access_token"),
+            ("subject_token", subject.access_token.as_str()),
+        ];
+        let request = self.http.post(self.url("/token")).form(&form);
+        let token: AccessToken = read(what, self.send(what, request).await?).await?;
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300));
+        Ok((token.access_token, lifetime))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(
+        &self,
+        what: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, SidecarError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|source| SidecarError::Unreachable {
+                url: self.base.clone(),
+                source,
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let mut body = response.text().await.unwrap_or_default();
+        body.truncate(200);
+        Err(SidecarError::Refused { what, status, body })
+    }
+}
+
+async fn read<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    response: reqwest::Response,
+) -> Result<T, SidecarError> {
+    response
+        .json()
+        .await
+        .map_err(|source| SidecarError::BadAnswer { what, source })
+}
+
+/// GCS access tokens from the sidecar, kept until shortly before they expire.
+/// Concurrent requests that find no valid token wait for one exchange together.
+#[derive(Debug)]
+pub struct Credentials {
+    sidecar: Sidecar,
+    cached: tokio::sync::Mutex<Option<Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    credential: Arc<GcpCredential>,
+    renew_at: Instant,
+}
+
+impl Credentials {
+    pub fn new(sidecar: Sidecar) -> Self {
+        Credentials {
+            sidecar,
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Drops the kept token: the bucket refused it.
+    pub async fn forget(&self) {
+        *self.cached.lock().await = None;
+    }
+}
+
+/// How long before its expiry a token is renewed: a fifth of its life, at most
+/// five minutes, so a request never sets out with a token about to lapse.
+fn renewal_margin(lifetime: Duration) -> Duration {
+    (lifetime / 5).min(Duration::from_secs(300))
+}
+
+#[async_trait]
+impl CredentialProvider for Credentials {
+    type Credential = GcpCredential;
+
+    async fn get_credential(&self) -> object_store::Result<Arc<GcpCredential>> {
+        let mut cached = self.cached.lock().await;
+        if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+            return Ok(Arc::clone(&token.credential));
+        }
+        let fetched = Instant::now();
+        let (bearer, lifetime) =
+            self.sidecar
+                .access_token()
+                .await
+                .map_err(|error| object_store::Error::Generic {
+                    store: "Replit Object Storage",
+                    source: Box::new(error),
+                })?;
+        tracing::debug!(
+            ?lifetime,
+            "received an access token for Replit Object Storage"
+        );
+        let credential = Arc::new(GcpCredential { bearer });
+        *cached = Some(Cached {
+            credential: Arc::clone(&credential),
+            renew_at: fetched + lifetime - renewal_margin(lifetime),
+        });
+        Ok(credential)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_renewed_before_they_lapse() {
+        assert_eq!(
+            renewal_margin(Duration::from_secs(3600)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            renewal_margin(Duration::from_secs(10)),
+            Duration::from_secs(2)
+        );
+    }
+}
