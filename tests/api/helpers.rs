@@ -36,6 +36,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 pub async fn spawn_app_on(bucket_dir: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_tests(format!("file://{}", bucket_dir.display()));
     adjust(&mut config);
+    let mut app = spawn_app_for(config).await;
+    app.bucket_dir = bucket_dir.to_path_buf();
+    app
+}
+
+/// Starts a server with exactly these settings (any bucket).
+pub async fn spawn_app_for(config: Config) -> TestApp {
     let options = LeptosOptions::builder()
         .output_name("bucket-gallery")
         .build();
@@ -48,7 +55,7 @@ pub async fn spawn_app_on(bucket_dir: &Path, adjust: impl FnOnce(&mut Config)) -
             .redirect(redirect::Policy::none())
             .build()
             .expect("an HTTP client"),
-        bucket_dir: bucket_dir.to_path_buf(),
+        bucket_dir: PathBuf::new(),
         server: Some(server),
         _temp: None,
     }
@@ -93,7 +100,11 @@ impl TestApp {
     /// Uploads one file that must be accepted, and returns what was stored.
     pub async fn upload_ok(&self, name: &str, bytes: &[u8]) -> ImageInfo {
         let response = self.upload(&[(name, bytes)]).await;
-        assert_eq!(response.status(), StatusCode::OK, "upload of {name} failed");
+        let status = response.status();
+        if status != StatusCode::OK {
+            let body = response.text().await.unwrap_or_default();
+            panic!("upload of {name} failed with {status}: {body}");
+        }
         let mut stored: UploadedImages = response.json().await.expect("an upload answer");
         assert_eq!(stored.images.len(), 1);
         stored.images.remove(0)
@@ -115,6 +126,10 @@ impl TestApp {
 
     /// Every file in the bucket folder, as paths relative to it.
     pub fn stored_files(&self) -> Vec<String> {
+        assert!(
+            !self.bucket_dir.as_os_str().is_empty(),
+            "this server's bucket is not a local folder"
+        );
         let mut files = Vec::new();
         collect_files(&self.bucket_dir, &self.bucket_dir, &mut files);
         files.sort();

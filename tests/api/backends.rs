@@ -1,0 +1,266 @@
+//! One behavioural suite, run against every backend on a real server: a local
+//! folder, memory, moto (S3), Garage (a real distributed S3 store) and Replit Object
+//! Storage (through the GCS backend and the stand-in sidecar). Each test gets a new,
+//! empty bucket and a server of its own.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{error_of, jpeg, large_png, png, spawn_app_for, TestApp};
+use crate::stores::{Backend, FreshBucket};
+
+async fn app_on(backend: Backend) -> (TestApp, FreshBucket) {
+    let fresh = FreshBucket::new(backend).await;
+    let app = spawn_app_for(fresh.config.clone()).await;
+    (app, fresh)
+}
+
+/// What the bucket holds, looked at through a client of its own (a memory bucket
+/// lives in the server alone: there, the server's listing).
+async fn stored_names(app: &TestApp, fresh: &FreshBucket) -> Vec<String> {
+    let mut names: Vec<String> = if fresh.config.bucket_url() == "memory://" {
+        app.list("?limit=500")
+            .await
+            .images
+            .into_iter()
+            .map(|image| image.name)
+            .collect()
+    } else {
+        fresh
+            .bucket()
+            .list()
+            .await
+            .expect("the bucket lists")
+            .into_iter()
+            .map(|object| object.name.to_string())
+            .collect()
+    };
+    names.sort();
+    names
+}
+
+async fn read_back(app: &TestApp, url: &str) -> (String, Vec<u8>) {
+    let response = app.get(url).await;
+    assert_eq!(response.status(), StatusCode::OK, "GET {url}");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .expect("a content type")
+        .to_owned();
+    (
+        content_type,
+        response.bytes().await.expect("the bytes").to_vec(),
+    )
+}
+
+async fn uploaded_images_are_listed_and_read_back_with_their_type(backend: Backend) {
+    let (app, _fresh) = app_on(backend).await;
+    let photo = png(40, 30, 1);
+    let holiday = jpeg(40, 30, 2);
+
+    let png_info = app.upload_ok("photo.png", &photo).await;
+    let jpeg_info = app.upload_ok("holiday.jpg", &holiday).await;
+
+    let listed: HashSet<String> = app
+        .list("")
+        .await
+        .images
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(
+        listed,
+        HashSet::from([png_info.name.clone(), jpeg_info.name.clone()])
+    );
+    assert_eq!(
+        read_back(&app, &png_info.url).await,
+        ("image/png".to_owned(), photo)
+    );
+    assert_eq!(
+        read_back(&app, &jpeg_info.url).await,
+        ("image/jpeg".to_owned(), holiday)
+    );
+}
+
+async fn a_large_image_goes_up_in_parts_and_comes_back_whole(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+    let big = large_png(1450); // about 6.3 MB: more than one 5 MiB part
+
+    let info = app.upload_ok("big.png", &big).await;
+
+    let (_, bytes) = read_back(&app, &info.url).await;
+    assert!(bytes == big, "the image came back different");
+    if let Some(moto) = &fresh.moto {
+        assert_eq!(moto.unfinished_uploads().await, Vec::<String>::new());
+    }
+}
+
+async fn a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+
+    let response = app.upload(&[("notes.png", b"just some text")]).await;
+
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(error_of(response).await.0, "unsupported_type");
+    assert_eq!(stored_names(&app, &fresh).await, Vec::<String>::new());
+}
+
+async fn uploads_of_one_name_at_once_never_overwrite_each_other(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+    let images: Vec<Vec<u8>> = (0..6).map(|seed| png(16, 16, seed)).collect();
+
+    let stored =
+        futures::future::join_all(images.iter().map(|bytes| app.upload_ok("same.png", bytes)))
+            .await;
+
+    let names: HashSet<&str> = stored.iter().map(|info| info.name.as_str()).collect();
+    assert_eq!(
+        names.len(),
+        images.len(),
+        "every upload got a name of its own"
+    );
+    for (info, bytes) in stored.iter().zip(&images) {
+        assert_eq!(&read_back(&app, &info.url).await.1, bytes);
+    }
+    assert_eq!(stored_names(&app, &fresh).await.len(), images.len());
+}
+
+async fn an_interrupted_upload_leaves_no_object_and_no_parts(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+    let (mut sender, body) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let part =
+        reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(body)).file_name("cut.png");
+    let request = app
+        .client
+        .post(app.url("/api/upload"))
+        .multipart(reqwest::multipart::Form::new().part("image", part))
+        .send();
+    let upload = tokio::spawn(request);
+
+    // 6 MiB: more than a part on every backend, so the server has begun writing.
+    let mut first = png(4, 4, 1);
+    first.resize(6 * 1024 * 1024, 0);
+    futures::SinkExt::send(&mut sender, Ok(first))
+        .await
+        .expect("the first bytes go out");
+    if let Some(moto) = &fresh.moto {
+        let begun = eventually(|| async { !moto.unfinished_uploads().await.is_empty() }).await;
+        assert!(begun, "the server began a multipart upload");
+    } else {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    upload.abort(); // the client goes away mid-file
+    drop(sender);
+
+    let cleaned = eventually(|| async {
+        let no_parts = match &fresh.moto {
+            Some(moto) => moto.unfinished_uploads().await.is_empty(),
+            None => true,
+        };
+        no_parts && stored_names(&app, &fresh).await.is_empty()
+    })
+    .await;
+    assert!(
+        cleaned,
+        "left behind: {:?}",
+        stored_names(&app, &fresh).await
+    );
+    // The server still serves.
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+/// Polls `check` for up to ten seconds.
+pub async fn eventually<F, Fut>(check: F) -> bool
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Every test above, once per backend.
+macro_rules! on_every_backend {
+    ([$($module:ident => $backend:expr),* $(,)?], $tests:tt) => {
+        $( mod $module { on_every_backend!(@tests $backend, $tests); } )*
+    };
+    (@tests $backend:expr, [$($test:ident),* $(,)?]) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                super::$test($backend).await
+            }
+        )*
+    };
+}
+
+on_every_backend!(
+    [
+        folder => crate::stores::Backend::Folder,
+        memory => crate::stores::Backend::Memory,
+        moto => crate::stores::Backend::Moto,
+        garage => crate::stores::Backend::Garage,
+        replit => crate::stores::Backend::Replit,
+    ],
+    [
+        uploaded_images_are_listed_and_read_back_with_their_type,
+        a_large_image_goes_up_in_parts_and_comes_back_whole,
+        a_file_that_is_not_an_image_is_refused_and_nothing_is_stored,
+        uploads_of_one_name_at_once_never_overwrite_each_other,
+        an_interrupted_upload_leaves_no_object_and_no_parts,
+    ]
+);
+
+/// What other tools put into an S3 bucket shows in the gallery and serves as what
+/// its bytes are, whatever content type they gave it.
+#[tokio::test]
+async fn objects_put_by_other_tools_as_text_list_and_serve_as_images() {
+    let (app, fresh) = app_on(Backend::Moto).await;
+    let moto = fresh.moto.as_ref().expect("a moto bucket");
+    let photo = png(20, 20, 9);
+    moto.put("from-another-tool.png", photo.clone(), "text/plain")
+        .await;
+
+    let page = app.list("").await;
+
+    let listed = page
+        .images
+        .iter()
+        .find(|image| image.name == "from-another-tool.png")
+        .expect("the object is listed");
+    assert_eq!(listed.content_type, "image/png");
+    assert_eq!(
+        read_back(&app, &listed.url).await,
+        ("image/png".to_owned(), photo)
+    );
+}
+
+/// On stores that keep a content type with the object, the sniffed one is stored.
+async fn the_judged_type_is_kept_with_the_object(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+    let moto = fresh.moto.as_ref().expect("a moto bucket");
+
+    let info = app.upload_ok("photo.jpg", &jpeg(8, 8, 1)).await;
+
+    assert_eq!(
+        moto.content_type_of(&info.name).await.as_deref(),
+        Some("image/jpeg")
+    );
+}
+
+#[tokio::test]
+async fn the_judged_type_is_kept_with_the_object_on_s3() {
+    the_judged_type_is_kept_with_the_object(Backend::Moto).await;
+}
+
+#[tokio::test]
+async fn the_judged_type_is_kept_with_the_object_on_replit() {
+    the_judged_type_is_kept_with_the_object(Backend::Replit).await;
+}
