@@ -79,13 +79,11 @@ impl Config {
     }
 
     /// The bucket to use: the one set, else Replit's default bucket when running on
-    /// Replit (it sets `REPL_ID` in every Repl and deployment), else `./data`.
+    /// Replit, else `./data`.
     pub fn bucket_url(&self) -> String {
-        match &self.bucket_url {
-            Some(url) => url.clone(),
-            None if std::env::var_os("REPL_ID").is_some() => "replit://".into(),
-            None => "file://./data".into(),
-        }
+        self.bucket_url
+            .clone()
+            .unwrap_or_else(|| default_bucket_url(on_replit()).into())
     }
 
     /// How to reach the bucket.
@@ -110,6 +108,21 @@ impl Config {
     }
 }
 
+/// Replit sets `REPL_ID` in every Repl, and `REPLIT_DEPLOYMENT` in deployments.
+fn on_replit() -> bool {
+    ["REPL_ID", "REPLIT_DEPLOYMENT"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
+fn default_bucket_url(on_replit: bool) -> &'static str {
+    if on_replit {
+        "replit://"
+    } else {
+        "file://./data"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +134,18 @@ mod tests {
         assert_eq!(config.max_upload_bytes, 16 * 1024 * 1024);
         assert!(
             config.bucket_url().starts_with("file://") || std::env::var_os("REPL_ID").is_some()
+        );
+    }
+
+    #[test]
+    fn on_replit_the_default_is_the_repls_bucket() {
+        assert_eq!(default_bucket_url(true), "replit://");
+        let config =
+            Config::try_parse_from(["bucket-gallery", "--bucket-url", "s3://photos"]).unwrap();
+        assert_eq!(
+            config.bucket_url(),
+            "s3://photos",
+            "a bucket that is set wins"
         );
     }
 
