@@ -35,7 +35,7 @@ pub mod server;
 /// Image types judged from the first bytes of a file, never from its name.
 #[cfg(feature = "ssr")]
 pub mod sniff;
-/// The one seam to the bucket: every backend hides behind `Bucket`.
+/// The one seam to the bucket: folder, memory, S3, GCS and Replit behind `Bucket`.
 #[cfg(feature = "ssr")]
 pub mod storage;
 
