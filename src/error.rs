@@ -182,8 +182,12 @@ mod server {
             let mut chain = self.to_string();
             let mut source = std::error::Error::source(self);
             while let Some(cause) = source {
-                chain.push_str(": ");
-                chain.push_str(&cause.to_string());
+                // Many errors (object_store's among them) already print their causes.
+                let text = cause.to_string();
+                if !chain.contains(&text) {
+                    chain.push_str(": ");
+                    chain.push_str(&text);
+                }
                 source = cause.source();
             }
             Report {

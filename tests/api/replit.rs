@@ -142,3 +142,22 @@ async fn a_bucket_named_in_the_url_is_used_without_asking_for_the_default() {
     app.upload_ok("a.png", &png(4, 4, 1)).await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_bucket_the_repl_may_not_use_is_named_as_the_reason() {
+    let standin = standin().await;
+    standin
+        .shared
+        .forbidden
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let app = spawn_app_for(standin.config()).await;
+
+    let health = app.get("/healthz").await;
+
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let reason = error_of(health).await.1;
+    assert!(
+        reason.contains("refused access (403 Forbidden)"),
+        "{reason}"
+    );
+}

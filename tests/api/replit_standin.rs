@@ -6,7 +6,7 @@
 //! what it was asked, so tests can see the exchange happen, be cached and be redone.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,8 @@ pub struct Shared {
     pub exchanges: AtomicU32,
     /// GCS calls turned away for a missing, expired or revoked token.
     pub refused: AtomicU32,
+    /// When set, GCS calls are answered 403, as for a bucket of another Repl.
+    pub forbidden: AtomicBool,
 }
 
 impl StandIn {
@@ -52,6 +54,7 @@ impl StandIn {
             subject_tokens: AtomicU32::new(0),
             exchanges: AtomicU32::new(0),
             refused: AtomicU32::new(0),
+            forbidden: AtomicBool::new(false),
         });
         let app = Router::new()
             .route("/object-storage/default-bucket", get(default_bucket))
@@ -184,6 +187,13 @@ async fn gcs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         return (
             StatusCode::UNAUTHORIZED,
             "<Error><Code>AuthenticationRequired</Code></Error>",
+        )
+            .into_response();
+    }
+    if shared.forbidden.load(Ordering::SeqCst) {
+        return (
+            StatusCode::FORBIDDEN,
+            "<Error><Code>AccessDenied</Code></Error>",
         )
             .into_response();
     }
