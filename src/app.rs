@@ -1,5 +1,6 @@
-//! The page shell and the router. There is one page, the gallery with its upload
-//! widget, served at `/` and, for users of the classic Flask guide, at `/upload`.
+//! The page shell and the router. The gallery with its upload widget is served at
+//! `/` and, for users of the classic Flask guide, at `/upload`; `/signin` signs in.
+//! The shell sends the page's Content-Security-Policy, with this response's nonce.
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
@@ -7,12 +8,15 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, StaticSegment};
 
+use crate::auth::{current_session, Session};
 use crate::gallery::GalleryGrid;
 use crate::model::ImageInfo;
 use crate::upload::UploadWidget;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::headers::page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -44,6 +48,7 @@ pub fn App() -> impl IntoView {
                 // is complete without JavaScript (streamed parts need a script to show).
                 <Route path=StaticSegment("") view=GalleryPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("upload") view=GalleryPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("signin") view=SignInPage/>
             </Routes>
         </Router>
     }
@@ -66,21 +71,88 @@ fn GalleryPage() -> impl IntoView {
             .and_then(|n| n.parse::<usize>().ok())
     };
 
+    // What this viewer may do: the page offers only that.
+    let session = Resource::new(|| (), |_| current_session());
+
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let session = session.await.unwrap_or_default();
+                view! {
+                    <TopBar session/>
+                    <main data-hydrated=move || hydrated.get().to_string()>
+                        {move || form_error().map(|message| view! {
+                            <p class="banner error" role="alert" data-testid="form-error">{message}</p>
+                        })}
+                        {move || form_stored().map(|count| view! {
+                            <p class="banner ok" role="status">
+                                {if count == 1 { "1 image uploaded.".to_owned() } else { format!("{count} images uploaded.") }}
+                            </p>
+                        })}
+                        {if session.can_upload {
+                            view! {
+                                <UploadWidget hydrated on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="signin-prompt" data-testid="signin-prompt">
+                                    <a href="/signin">"Sign in"</a>" to upload images."
+                                </p>
+                            }.into_any()
+                        }}
+                        <GalleryGrid uploaded can_delete=session.can_delete/>
+                    </main>
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// The title, and signing in or out.
+#[component]
+fn TopBar(session: Session) -> impl IntoView {
+    view! {
+        <header class="top">
+            <h1><a href="/">"bucket-gallery"</a></h1>
+            {if session.signed_in {
+                view! {
+                    <form method="post" action="/signout" class="signout">
+                        <button type="submit" class="quiet" data-testid="sign-out">"Sign out"</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <a href="/signin" class="signin-link" data-testid="sign-in">"Sign in"</a> }.into_any()
+            }}
+        </header>
+    }
+    .into_any()
+}
+
+/// Signing in with the admin token: a plain form, which works without JavaScript.
+#[component]
+fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || query.read().get("error");
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
     view! {
         <header class="top">
             <h1><a href="/">"bucket-gallery"</a></h1>
         </header>
-        <main data-hydrated=move || hydrated.get().to_string()>
-            {move || form_error().map(|message| view! {
-                <p class="banner error" role="alert" data-testid="form-error">{message}</p>
+        <main class="signin">
+            <h2>"Sign in"</h2>
+            {move || error().map(|message| view! {
+                <p class="banner error" role="alert" data-testid="signin-error">{message}</p>
             })}
-            {move || form_stored().map(|count| view! {
-                <p class="banner ok" role="status">
-                    {if count == 1 { "1 image uploaded.".to_owned() } else { format!("{count} images uploaded.") }}
-                </p>
-            })}
-            <UploadWidget hydrated on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
-            <GalleryGrid uploaded/>
+            <form method="post" action="/signin">
+                <label for="token">"Admin token"</label>
+                <input id="token" name="token" type="password" autocomplete="current-password" required/>
+                <input type="hidden" name="next" value=next/>
+                <button type="submit">"Sign in"</button>
+            </form>
+            <p class="muted">
+                "The token is the server's ADMIN_TOKEN setting; without one, the server prints a sign-in link when it starts."
+            </p>
         </main>
     }
     .into_any()

@@ -8,11 +8,12 @@
 //! taken after it replaces it.
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::names::ObjectName;
 use crate::storage::{Bucket, ObjectInfo};
 
 /// The order of the gallery: newest first, then by name.
@@ -42,6 +43,8 @@ struct State {
     recent: Vec<Recent>,
     /// Why the last attempt at a listing failed, until one succeeds.
     problem: Option<String>,
+    /// Objects this server deleted that the listing may still hold, and when.
+    removed: HashMap<String, Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,7 @@ impl Catalog {
     pub async fn page(self: &Arc<Self>, after: Option<SortKey<'_>>, limit: usize) -> Result<Page> {
         let (listing, recent, problem) = self.current().await?;
         let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
+        let removed = self.removed_names();
         let start = |objects: &[ObjectInfo]| match after {
             Some(after) => objects.partition_point(|object| sort_key(object) <= after),
             None => 0,
@@ -89,6 +93,7 @@ impl Catalog {
         let mut listed = listing.objects[start(&listing.objects)..]
             .iter()
             .filter(|object| !fresh.contains(object.name.as_str()))
+            .filter(|object| !removed.contains(object.name.as_str()))
             .peekable();
         let mut added = recent[start(&recent)..].iter().peekable();
         let mut objects = Vec::with_capacity(limit.min(1024));
@@ -128,6 +133,23 @@ impl Catalog {
         state
             .recent
             .sort_by(|a, b| sort_key(&a.object).cmp(&sort_key(&b.object)));
+    }
+
+    /// Records an object this server has just deleted: pages leave it out at once.
+    pub fn removed(&self, name: &ObjectName) {
+        let mut state = self.write_state();
+        state.recent.retain(|recent| recent.object.name != *name);
+        state
+            .removed
+            .insert(name.as_str().to_string(), Instant::now());
+    }
+
+    fn removed_names(&self) -> HashSet<String> {
+        let state = self
+            .state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.removed.keys().cloned().collect()
     }
 
     fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {
@@ -194,6 +216,8 @@ impl Catalog {
         let mut state = self.write_state();
         state.problem = None;
         state.recent.retain(|recent| recent.added >= started);
+        // A listing begun after a delete cannot hold the deleted object.
+        state.removed.retain(|_, at| *at >= started);
         state.listing = Some(Listing {
             objects: objects.into(),
             started,
@@ -271,6 +295,23 @@ mod tests {
             ["new.png", "old.png"],
             "no double after a new listing"
         );
+    }
+
+    #[tokio::test]
+    async fn what_this_server_deletes_is_gone_at_once() {
+        let bucket = Bucket::from_url("memory://").unwrap();
+        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
+        put(&bucket, "a.png").await;
+        put(&bucket, "b.png").await;
+        names(&catalog).await;
+
+        let a = ObjectName::parse("a.png").unwrap();
+        bucket.delete(&a).await.unwrap();
+        catalog.removed(&a);
+
+        assert_eq!(names(&catalog).await, ["b.png"]);
+        catalog.take_listing().await.unwrap();
+        assert_eq!(names(&catalog).await, ["b.png"]);
     }
 
     #[tokio::test]

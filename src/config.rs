@@ -5,6 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use crate::auth::ssr::{PolicySettings, Secret};
 use crate::storage::Settings;
 
 /// Settings of the bucket-gallery server.
@@ -50,6 +51,30 @@ pub struct Config {
     #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = 5)]
     pub listing_cache_seconds: u64,
 
+    /// The secret that signs in the admin, who may upload and delete (a Replit
+    /// Secret, say). Unset: a random one is made at each start and a sign-in link
+    /// with it is printed.
+    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<Secret>,
+
+    /// Viewing the gallery and its images needs sign-in too.
+    #[arg(long, env = "PRIVATE")]
+    pub private: bool,
+
+    /// Anyone may upload (never delete), a few requests a minute per client.
+    #[arg(long, env = "PUBLIC_UPLOADS")]
+    pub public_uploads: bool,
+
+    /// Upload requests one client may send a minute when uploads are public.
+    #[arg(long, env = "PUBLIC_UPLOADS_PER_MINUTE", default_value_t = 10)]
+    pub public_uploads_per_minute: u32,
+
+    /// The header in which a proxy in front of the server names the client
+    /// (its last address counts), e.g. X-Forwarded-For; used to tell clients apart
+    /// for rate limits [default: X-Forwarded-For on Replit, else the peer address].
+    #[arg(long, env = "CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
     /// The address to listen on [default: 127.0.0.1:3000]. cargo-leptos sets it
     /// from `site-addr` in Cargo.toml.
     #[arg(long, env = "LEPTOS_SITE_ADDR")]
@@ -71,6 +96,11 @@ impl Config {
             bucket_retries: 1,
             replit_sidecar_url: crate::storage::DEFAULT_SIDECAR_URL.into(),
             bucket_options: Vec::new(),
+            admin_token: Some(Secret::new(TEST_ADMIN_TOKEN)),
+            private: false,
+            public_uploads: false,
+            public_uploads_per_minute: 10,
+            client_ip_header: None,
             max_upload_bytes: 16 * 1024 * 1024,
             listing_cache_seconds: 5,
             site_addr: Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
@@ -84,6 +114,20 @@ impl Config {
         self.bucket_url
             .clone()
             .unwrap_or_else(|| default_bucket_url(on_replit()).into())
+    }
+
+    /// Who may do what; the admin token is made up when none is set.
+    pub fn policy_settings(&self, admin_token: Secret) -> PolicySettings {
+        PolicySettings {
+            admin_token,
+            private: self.private,
+            public_uploads: self.public_uploads,
+            public_uploads_per_minute: self.public_uploads_per_minute,
+            client_ip_header: self
+                .client_ip_header
+                .clone()
+                .or_else(|| on_replit().then(|| "x-forwarded-for".to_string())),
+        }
     }
 
     /// How to reach the bucket.
@@ -107,6 +151,9 @@ impl Config {
         }
     }
 }
+
+/// The admin token of test servers.
+pub const TEST_ADMIN_TOKEN: &str = "test-admin-token";
 
 /// Replit sets `REPL_ID` in every Repl, and `REPLIT_DEPLOYMENT` in deployments.
 fn on_replit() -> bool {

@@ -21,6 +21,12 @@ pub enum ErrorCode {
     BadRequest,
     /// No object by that name.
     NotFound,
+    /// The request needs sign-in (401).
+    Unauthorized,
+    /// A request that changes something came from another site's page (403).
+    CrossSite,
+    /// Too many requests from one client (429); `Retry-After` says when to try again.
+    RateLimited,
     /// The bucket could not be reached or failed.
     StorageUnavailable,
     /// Anything else: a bug or an unexpected failure, logged in full on the server.
@@ -126,6 +132,15 @@ mod server {
         #[error("there is no image named {0:?}")]
         NotFound(String),
 
+        #[error("sign in to {action}: use the Sign in link on the page, or send Authorization: Bearer <ADMIN_TOKEN>")]
+        Unauthorized { action: String },
+
+        #[error("this request came from another site's page: changes are accepted only from this gallery's own pages")]
+        CrossSite,
+
+        #[error("too many uploads from your address: try again in {} s", .retry_after.as_secs().max(1))]
+        RateLimited { retry_after: std::time::Duration },
+
         /// The bucket could not be used; `reason` says why in words a person can
         /// act on (never an endpoint or a secret), `source` keeps the details for the log.
         #[error("{reason}")]
@@ -148,6 +163,9 @@ mod server {
                 Error::NoFiles => ErrorCode::NoFiles,
                 Error::BadUpload(_) | Error::BadRequest(_) => ErrorCode::BadRequest,
                 Error::NotFound(_) => ErrorCode::NotFound,
+                Error::Unauthorized { .. } => ErrorCode::Unauthorized,
+                Error::CrossSite => ErrorCode::CrossSite,
+                Error::RateLimited { .. } => ErrorCode::RateLimited,
                 Error::Storage { .. } => ErrorCode::StorageUnavailable,
                 Error::Internal(_) => ErrorCode::Internal,
             }
@@ -160,6 +178,9 @@ mod server {
                 Error::BadUpload(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
                 Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 Error::NotFound(_) => StatusCode::NOT_FOUND,
+                Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+                Error::CrossSite => StatusCode::FORBIDDEN,
+                Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Error::Storage { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
@@ -243,6 +264,14 @@ mod server {
         fn into_response(self) -> Response {
             let report = self.report();
             let mut response = (report.status, axum::Json(report.api.clone())).into_response();
+            if let Error::RateLimited { retry_after } = &self {
+                let seconds = retry_after.as_secs().max(1).to_string();
+                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, value);
+                }
+            }
             response.extensions_mut().insert(report);
             response
         }

@@ -1,6 +1,8 @@
 //! The gallery: the list server function (`GET /api/images?limit=N&cursor=C`, newest
 //! first, a page at a time) and the grid that shows it.
 
+use std::collections::HashSet;
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use leptos_router::hooks::use_query_map;
@@ -19,6 +21,34 @@ pub async fn list_images(
         .await
         .map_err(crate::error::respond)
 }
+
+/// Deletes an image (the admin only). Deleting one that is already gone is not an
+/// error: the end state is what was asked for.
+#[server(prefix = "/api", endpoint = "delete")]
+pub async fn delete_image(name: String) -> Result<(), ApiError> {
+    use crate::auth::ssr::{who, Who};
+    use crate::error::Error;
+    use crate::names::ObjectName;
+
+    let state = expect_context::<crate::server::AppState>();
+    let parts = expect_context::<axum::http::request::Parts>();
+    let deleted = async {
+        if who(&parts.extensions) != Who::Admin {
+            return Err(Error::Unauthorized {
+                action: "delete images".into(),
+            });
+        }
+        let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
+        state.bucket.delete(&name).await?;
+        state.catalog.removed(&name);
+        tracing::info!(name = %name, "deleted image");
+        Ok(())
+    };
+    deleted.await.map_err(crate::error::respond)
+}
+
+/// The path of the delete endpoint (`/api/delete`).
+pub const DELETE_PATH: &str = <DeleteImage as leptos::server_fn::ServerFn>::PATH;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -133,6 +163,8 @@ pub mod ssr {
 pub fn GalleryGrid(
     /// Images uploaded since the page loaded, newest first.
     uploaded: RwSignal<Vec<ImageInfo>>,
+    /// Whether the viewer may delete (the tiles then offer it).
+    can_delete: bool,
 ) -> impl IntoView {
     let query = use_query_map();
     let cursor = move || query.read().get("cursor").filter(|c| !c.is_empty());
@@ -145,7 +177,7 @@ pub fn GalleryGrid(
                     match page.await {
                         Ok(page) => view! {
                             {page.bucket_problem.clone().map(|reason| view! { <BucketDown reason stale=true/> })}
-                            <Grid page uploaded on_first_page=cursor().is_none()/>
+                            <Grid page uploaded on_first_page=cursor().is_none() can_delete/>
                         }.into_any(),
                         Err(error) if error.code == ErrorCode::StorageUnavailable => view! {
                             <BucketDown reason=error.message stale=false/>
@@ -180,7 +212,13 @@ fn BucketDown(reason: String, stale: bool) -> impl IntoView {
 }
 
 #[component]
-fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool) -> impl IntoView {
+fn Grid(
+    page: ImagePage,
+    uploaded: RwSignal<Vec<ImageInfo>>,
+    on_first_page: bool,
+    can_delete: bool,
+) -> impl IntoView {
+    let deleted = RwSignal::new(HashSet::<String>::new());
     let ImagePage {
         images,
         next_cursor,
@@ -194,9 +232,10 @@ fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool
         } else {
             Vec::new()
         };
-        let fresh: std::collections::HashSet<String> =
-            tiles.iter().map(|i| i.name.clone()).collect();
+        let fresh: HashSet<String> = tiles.iter().map(|i| i.name.clone()).collect();
         tiles.extend(listed.into_iter().filter(|i| !fresh.contains(&i.name)));
+        let gone = deleted.read();
+        tiles.retain(|image| !gone.contains(&image.name));
         tiles
     };
     let is_empty = move || tiles().is_empty();
@@ -209,7 +248,7 @@ fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool
         }>
             <ul class="grid" data-testid="gallery">
                 <For each=tiles key=|image| image.name.clone() let:image>
-                    <Tile image/>
+                    <Tile image can_delete deleted/>
                 </For>
             </ul>
         </Show>
@@ -224,10 +263,12 @@ fn Grid(page: ImagePage, uploaded: RwSignal<Vec<ImageInfo>>, on_first_page: bool
 }
 
 #[component]
-fn Tile(image: ImageInfo) -> impl IntoView {
+fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) -> impl IntoView {
     let ImageInfo { name, url, .. } = image;
     let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
     let (link, title, data_name) = (url.clone(), name.clone(), name.clone());
+    let delete = can_delete
+        .then(|| view! { <DeleteControl name=name.clone() caption=caption.clone() deleted/> });
     view! {
         <li class="tile" data-testid="gallery-item" data-name=data_name>
             // rel="external": the router must let the browser open raw bytes itself.
@@ -235,6 +276,59 @@ fn Tile(image: ImageInfo) -> impl IntoView {
                 <img src=url alt=name loading="lazy" decoding="async"/>
             </a>
             <span class="caption">{caption}</span>
+            {delete}
         </li>
     }
+    .into_any()
+}
+
+/// Delete, then a question before anything is removed; the tile leaves the grid
+/// once the bucket has let the image go. Needs JavaScript (hidden until then).
+#[component]
+fn DeleteControl(
+    name: String,
+    caption: String,
+    deleted: RwSignal<HashSet<String>>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let name = StoredValue::new(name);
+    let confirm = move |_| {
+        busy.set(true);
+        let target = name.get_value();
+        leptos::task::spawn_local(async move {
+            match delete_image(target.clone()).await {
+                Ok(()) => deleted.update(|gone| {
+                    gone.insert(target);
+                }),
+                Err(error) => {
+                    failed.set(Some(error.message));
+                    busy.set(false);
+                    asking.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <div class="delete needs-js">
+            <Show when=move || asking.get() fallback=move || view! {
+                <button type="button" class="quiet" data-testid="delete" on:click=move |_| asking.set(true)>
+                    "Delete"
+                </button>
+            }>
+                <p class="confirm" role="group" aria-label="Confirm delete">
+                    <span>"Delete " <q>{caption.clone()}</q> "?"</span>
+                    <button type="button" class="danger" data-testid="confirm-delete" disabled=move || busy.get() on:click=confirm>
+                        "Delete"
+                    </button>
+                    <button type="button" class="quiet" data-testid="cancel-delete" on:click=move |_| asking.set(false)>
+                        "Keep"
+                    </button>
+                </p>
+            </Show>
+            {move || failed.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+        </div>
+    }
+    .into_any()
 }

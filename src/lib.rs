@@ -1,11 +1,13 @@
 //! bucket-gallery: drop photos into an object-storage bucket and browse them as a
 //! fast gallery. This file is the map: modules are listed in reading order.
 
-/// The page shell and the router: one page, the gallery with its upload widget.
+/// The page shell and the router: the gallery with its upload widget; sign-in.
 pub mod app;
+/// Who may do what: the session, sign-in by cookie or bearer token, the guard.
+pub mod auth;
 /// The application error, its stable codes and its JSON form `{"error": {...}}`.
 pub mod error;
-/// The list server function (`GET /api/images`) and the gallery grid.
+/// The list and delete server functions (`/api/images`, `/api/delete`) and the grid.
 pub mod gallery;
 /// What crosses the wire: an image as the API describes it, a page of them.
 pub mod model;
@@ -20,6 +22,9 @@ pub mod catalog;
 /// Settings, from flags and environment variables.
 #[cfg(feature = "ssr")]
 pub mod config;
+/// Security headers: the page's Content-Security-Policy, the raw images', the rest.
+#[cfg(feature = "ssr")]
+pub mod headers;
 /// Streaming one uploaded file into the bucket, with the size limit enforced as it flows.
 #[cfg(feature = "ssr")]
 pub mod ingest;

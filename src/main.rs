@@ -28,6 +28,20 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(token) = &server.made_up_token {
+        // The way Jupyter prints its token URL: local use needs no configuration.
+        let host = match server.addr.ip() {
+            ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+            ip => ip.to_string(),
+        };
+        println!(
+            "\n  To upload and delete, sign in with this link (ADMIN_TOKEN is not set, so a\n  \
+             new token was made for this run; set ADMIN_TOKEN to keep one):\n\n    \
+             http://{host}:{}/signin/link?token={}\n",
+            server.addr.port(),
+            token.expose()
+        );
+    }
     shutdown_signal().await;
     tracing::info!("stopping: letting requests in flight finish");
     server.stop().await;

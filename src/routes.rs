@@ -55,6 +55,11 @@ pub async fn image(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Even an image is only ever shown: nothing in it may run, load or be framed.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::headers::OBJECT_POLICY),
+    );
     cache_headers(headers, etag.as_deref(), &object.info.last_modified);
     match kind {
         Some(kind) => {

@@ -19,6 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::{shell, App};
+use crate::auth::ssr::{self as auth, Policy, Secret};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::Result;
@@ -34,6 +35,7 @@ pub struct AppState {
     pub bucket: Bucket,
     pub catalog: Arc<Catalog>,
     pub limits: Limits,
+    pub policy: Policy,
 }
 
 impl AppState {
@@ -67,7 +69,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = state.clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -77,9 +79,20 @@ pub fn router(state: AppState) -> Router {
         .route("/image/{*name}", get(routes::image))
         .route("/upload", post(routes::classic_upload))
         .route("/healthz", get(routes::health))
+        .route("/signin", post(auth::sign_in))
+        .route("/signin/link", get(auth::sign_in_link))
+        .route("/signout", post(auth::sign_out))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(routes::require_multipart))
-        .layer(axum::middleware::from_fn(crate::error::report_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
+        .layer(axum::middleware::from_fn(crate::error::report_errors));
+    for header in crate::headers::defaults() {
+        router = router.layer(header);
+    }
+    router
         // Pages, JS and WASM shrink several times; images are left as they are.
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -104,6 +117,8 @@ pub fn router(state: AppState) -> Router {
 pub struct Server {
     /// Where it listens (the real port when the configured one was 0).
     pub addr: SocketAddr,
+    /// The admin token, when the server made one up (no `ADMIN_TOKEN` was set).
+    pub made_up_token: Option<Secret>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -144,6 +159,14 @@ pub async fn start(
         .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!(bucket = bucket.description(), "serving on http://{addr}");
 
+    let made_up_token = config.admin_token.is_none().then(auth::random_token);
+    let admin_token = config
+        .admin_token
+        .clone()
+        .or_else(|| made_up_token.clone())
+        .unwrap_or_else(auth::random_token);
+    let policy = Policy::new(&config.policy_settings(admin_token));
+    auth::spawn_limiter_cleanup(&policy);
     let catalog = Catalog::new(
         bucket.clone(),
         Duration::from_secs(config.listing_cache_seconds),
@@ -155,18 +178,24 @@ pub async fn start(
         limits: Limits {
             max_file_bytes: config.max_upload_bytes,
         },
+        policy,
     };
     let app = router(state);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service())
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
+        // The peer address tells clients apart for rate limits.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await
     });
     Ok(Server {
         addr,
+        made_up_token,
         stop: Some(stop),
         task,
     })

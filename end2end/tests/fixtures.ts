@@ -1,5 +1,7 @@
-// Real image files made by the tests themselves, and drag-and-drop as a browser does it.
-import { Locator, Page } from "@playwright/test";
+// Real image files made by the tests themselves, drag-and-drop as a browser does it,
+// and the two people a test can be: the signed-in admin (`test`) or a visitor
+// (`visitorTest`).
+import { test as base, APIRequestContext, Locator, Page } from "@playwright/test";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
 
@@ -68,4 +70,36 @@ export async function pasteFiles(page: Page, files: TestFile[]): Promise<void> {
     const paste = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
     document.body.dispatchEvent(paste);
   }, clipboardData);
+}
+
+/** The admin token of the server under test (scripts/test sets it). */
+export const adminToken = process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token";
+
+/** Signs the page in with the link the server prints at start. */
+export async function signIn(page: Page): Promise<void> {
+  await page.goto(`/signin/link?token=${encodeURIComponent(adminToken)}`);
+}
+
+/** Tests whose page is signed in as the admin. */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    await signIn(page);
+    await use(page);
+  },
+});
+
+/** Tests whose page is a visitor's: not signed in. */
+export const visitorTest = base;
+
+export { expect } from "@playwright/test";
+
+/** Uploads a file through the API, as a script with the admin token would. */
+export async function uploadByApi(request: APIRequestContext, file: TestFile): Promise<string> {
+  const response = await request.post("/api/upload", {
+    headers: { authorization: `Bearer ${adminToken}`, accept: "application/json" },
+    multipart: { image: file },
+  });
+  if (!response.ok()) throw new Error(`upload failed: ${response.status()} ${await response.text()}`);
+  const body = await response.json();
+  return body.images[0].name as string;
 }

@@ -1,6 +1,5 @@
 // With JavaScript off, the plain form still uploads and comes back to the gallery.
-import { expect, test } from "@playwright/test";
-import { png, text } from "./fixtures";
+import { expect, png, test, text } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("the plain form uploads and the image appears", async ({ page }) => {

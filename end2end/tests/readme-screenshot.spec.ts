@@ -1,9 +1,8 @@
 // The README's screenshot, taken from a real gallery. Kept in the test output on
 // every run; UPDATE_SCREENSHOT=1 also writes it to docs/screenshot.png.
-import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { jpg, png } from "./fixtures";
+import { expect, jpg, png, test } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("a gallery with a few images looks like the README says", async ({ page }, testInfo) => {

@@ -1,5 +1,5 @@
-import { expect, Route, test } from "@playwright/test";
-import { dropFiles, jpg, pasteFiles, png, text } from "./fixtures";
+import { Route } from "@playwright/test";
+import { dropFiles, expect, jpg, pasteFiles, png, test, text } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("files picked with the file picker upload and appear in the grid", async ({ page }) => {

@@ -14,8 +14,13 @@ use serde_json::Value;
 /// A server on a free port, over a bucket folder of its own.
 pub struct TestApp {
     pub base: String,
+    /// Signed in as the admin (it sends the admin token as a bearer token).
     pub client: reqwest::Client,
+    /// Nobody in particular: no token, no cookie.
+    pub visitor: reqwest::Client,
     pub bucket_dir: PathBuf,
+    /// The admin token the server made up, when it was started without one.
+    pub made_up_token: Option<String>,
     server: Option<Server>,
     _temp: Option<tempfile::TempDir>,
 }
@@ -53,12 +58,31 @@ pub async fn spawn_app_for(config: Config) -> TestApp {
         base: format!("http://{}", server.addr),
         client: reqwest::Client::builder()
             .redirect(redirect::Policy::none())
+            .default_headers(admin_headers())
+            .build()
+            .expect("an HTTP client"),
+        visitor: reqwest::Client::builder()
+            .redirect(redirect::Policy::none())
             .build()
             .expect("an HTTP client"),
         bucket_dir: PathBuf::new(),
+        made_up_token: server
+            .made_up_token
+            .as_ref()
+            .map(|t| t.expose().to_string()),
         server: Some(server),
         _temp: None,
     }
+}
+
+fn admin_headers() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = format!("Bearer {}", bucket_gallery::config::TEST_ADMIN_TOKEN);
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        value.parse().expect("a header value"),
+    );
+    headers
 }
 
 impl TestApp {

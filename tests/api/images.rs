@@ -129,3 +129,47 @@ async fn a_browser_that_has_the_image_gets_304() {
     assert!(again.bytes().await.unwrap().is_empty());
     assert_eq!(other.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn raw_images_may_only_be_shown() {
+    let app = spawn_app().await;
+    let info = app.upload_ok("shown.png", &png(4, 4, 1)).await;
+
+    let response = app.get(&info.url).await;
+
+    assert_eq!(
+        response.headers()["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn pages_allow_only_their_own_nonced_script_and_are_never_framed() {
+    let app = spawn_app().await;
+
+    let response = app.get("/").await;
+
+    let headers = response.headers().clone();
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let page = response.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{policy}");
+    assert!(
+        page.contains(&format!("nonce=\"{nonce}\"")),
+        "the script carries it"
+    );
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+}

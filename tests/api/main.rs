@@ -2,6 +2,7 @@
 //! a fresh bucket and talks to it over HTTP. The storage tests reach real object
 //! stores (moto, Garage) that scripts/test starts.
 
+mod auth;
 mod availability;
 mod backends;
 mod helpers;

@@ -1,0 +1,63 @@
+//! Security headers. App pages get a Content-Security-Policy that allows only what
+//! the app loads (its own script, by this response's nonce, its WASM, stylesheet,
+//! images and previews), and never framing; raw images get one that lets a
+//! browser do nothing but show them; every response gets the rest of the usual set
+//! (nosniff, Referrer-Policy, ...) unless its handler chose its own.
+
+use axum::http::{header, HeaderName, HeaderValue};
+use leptos::config::LeptosOptions;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// For raw object bytes: nothing in them may run, load or be framed.
+pub const OBJECT_POLICY: &str = "default-src 'none'; sandbox";
+
+/// For responses that are neither pages nor objects (JSON, redirects, errors).
+const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+/// Sets the page's policy on the response being rendered (called from the shell).
+pub fn page_policy(options: &LeptosOptions) {
+    use leptos::prelude::use_context;
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|nonce| nonce.to_string())
+        .unwrap_or_default();
+    // Development builds reload themselves over a websocket (cargo leptos watch).
+    let live_reload = if cfg!(debug_assertions) {
+        format!(" ws://*:{}", options.reload_port)
+    } else {
+        String::new()
+    };
+    let policy = format!(
+        "default-src 'none'; \
+         script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' blob:; connect-src 'self'{live_reload}; \
+         font-src 'self'; manifest-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The headers every response carries unless its handler set its own.
+pub fn defaults() -> [SetResponseHeaderLayer<HeaderValue>; 6] {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    [
+        set(header::CONTENT_SECURITY_POLICY, DEFAULT_POLICY),
+        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        set(header::REFERRER_POLICY, "same-origin"),
+        set(header::X_FRAME_OPTIONS, "DENY"),
+        set(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        set(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ),
+    ]
+}

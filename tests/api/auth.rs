@@ -1,0 +1,419 @@
+//! Who may do what: visitors view, the admin uploads and deletes (signed in by
+//! cookie or by bearer token), nothing changes from another site's page, a private
+//! gallery shows nothing to visitors, public uploads are rate-limited.
+
+use bucket_gallery::config::TEST_ADMIN_TOKEN;
+use reqwest::header::{HeaderMap, HeaderValue, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::multipart::{Form, Part};
+use reqwest::{RequestBuilder, StatusCode};
+
+use crate::helpers::{error_of, png, spawn_app, spawn_app_with, TestApp};
+
+fn upload_form(name: &str) -> Form {
+    Form::new().part(
+        "image",
+        Part::bytes(png(4, 4, 3)).file_name(name.to_string()),
+    )
+}
+
+/// A browser page of the app's own: same origin.
+fn from_page(app: &TestApp, request: RequestBuilder) -> RequestBuilder {
+    request.header("origin", app.base.clone())
+}
+
+async fn visitor_upload(app: &TestApp) -> reqwest::Response {
+    from_page(app, app.visitor.post(app.url("/api/upload")))
+        .header("accept", "application/json")
+        .multipart(upload_form("v.png"))
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+async fn delete(app: &TestApp, client: &reqwest::Client, name: &str) -> reqwest::Response {
+    from_page(app, client.post(app.url("/api/delete")))
+        .form(&[("name", name)])
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+/// Signs in with the form, as a browser would, and gives back the session cookie.
+async fn sign_in(app: &TestApp, token: &str, extra: HeaderMap) -> reqwest::Response {
+    from_page(app, app.visitor.post(app.url("/signin")))
+        .headers(extra)
+        .header("accept", "text/html")
+        .form(&[("token", token), ("next", "/")])
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_visitor_cannot_upload() {
+    let app = spawn_app().await;
+
+    let response = visitor_upload(&app).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let (code, message) = error_of(response).await;
+    assert_eq!(code, "unauthorized");
+    assert!(message.contains("sign in to upload images"), "{message}");
+    assert!(app.stored_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_visitor_cannot_use_the_classic_upload_form_either() {
+    let app = spawn_app().await;
+
+    let response = app
+        .visitor
+        .post(app.url("/upload"))
+        .multipart(upload_form("v.png"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.stored_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_bearer_token_is_refused() {
+    let app = spawn_app().await;
+
+    let response = app
+        .visitor
+        .post(app.url("/api/upload"))
+        .bearer_auth("not-the-token")
+        .multipart(upload_form("v.png"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_visitor_cannot_delete_and_the_image_stays() {
+    let app = spawn_app().await;
+    let info = app.upload_ok("keep.png", &png(4, 4, 1)).await;
+
+    let response = delete(&app, &app.visitor, &info.name).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(response).await.0, "unauthorized");
+    assert_eq!(app.get(&info.url).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_admin_deletes_and_the_image_is_gone_everywhere() {
+    let app = spawn_app().await;
+    let info = app.upload_ok("gone.png", &png(4, 4, 1)).await;
+    let other = app.upload_ok("stays.png", &png(4, 4, 2)).await;
+
+    let response = delete(&app, &app.client, &info.name).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.get(&info.url).await.status(), StatusCode::NOT_FOUND);
+    let names: Vec<String> = app
+        .list("")
+        .await
+        .images
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(names, [other.name]);
+    assert_eq!(app.stored_files().len(), 1);
+}
+
+#[tokio::test]
+async fn deleting_an_image_that_is_not_there_is_not_an_error() {
+    let app = spawn_app().await;
+
+    let response = delete(&app, &app.client, "never-was.png").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_signed_http_only_same_site_cookie_that_uploads() {
+    let app = spawn_app().await;
+
+    let response = sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/");
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/"), "{set_cookie}");
+    assert!(!set_cookie.contains("Secure"), "plain http: {set_cookie}");
+    let cookie = session_cookie(&response);
+
+    let upload = from_page(&app, app.visitor.post(app.url("/api/upload")))
+        .header(COOKIE, &cookie)
+        .multipart(upload_form("mine.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure() {
+    let app = spawn_app().await;
+    let mut https = HeaderMap::new();
+    https.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+
+    let response = sign_in(&app, TEST_ADMIN_TOKEN, https).await;
+
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
+}
+
+#[tokio::test]
+async fn a_forged_cookie_is_not_a_session() {
+    let app = spawn_app().await;
+
+    let upload = from_page(&app, app.visitor.post(app.url("/api/upload")))
+        .header(COOKIE, "bucket_gallery_session=admin:99999999999")
+        .multipart(upload_form("forged.png"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(upload.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_wrong_token_does_not_sign_in() {
+    let app = spawn_app().await;
+
+    let response = sign_in(&app, "guess", HeaderMap::new()).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/signin?error="), "{location}");
+    assert!(response.headers().get(SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+
+    let response = from_page(&app, app.visitor.post(app.url("/signout")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let removal = response.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(removal.starts_with("bucket_gallery_session=;"), "{removal}");
+    assert!(removal.contains("Max-Age=0"), "{removal}");
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused_even_signed_in() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(app.url("/api/upload"))
+        .header("origin", "https://evil.example")
+        .multipart(upload_form("csrf.png"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_of(response).await.0, "cross_site");
+    assert!(app.stored_files().is_empty());
+}
+
+#[tokio::test]
+async fn signing_in_from_another_site_is_refused() {
+    let app = spawn_app().await;
+
+    let response = app
+        .visitor
+        .post(app.url("/signin"))
+        .header("origin", "https://evil.example")
+        .form(&[("token", TEST_ADMIN_TOKEN)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_session_says_what_the_viewer_may_do() {
+    let app = spawn_app().await;
+
+    let visitor: serde_json::Value = app
+        .visitor
+        .get(app.url("/api/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin: serde_json::Value = app
+        .client
+        .get(app.url("/api/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(visitor["signed_in"], false);
+    assert_eq!(visitor["can_upload"], false);
+    assert_eq!(admin["signed_in"], true);
+    assert_eq!(admin["can_delete"], true);
+}
+
+#[tokio::test]
+async fn a_visitor_sees_no_upload_form_and_is_offered_sign_in() {
+    let app = spawn_app().await;
+
+    let visitor = app
+        .visitor
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let admin = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert!(!visitor.contains("name=\"image\""));
+    assert!(visitor.contains("href=\"/signin\""));
+    assert!(admin.contains("name=\"image\""));
+    assert!(admin.contains("Sign out"));
+}
+
+#[tokio::test]
+async fn without_an_admin_token_one_is_made_and_its_link_signs_in() {
+    let app = spawn_app_with(|config| config.admin_token = None).await;
+    let token = app.made_up_token.clone().expect("a token was made");
+    assert!(token.len() >= 32);
+
+    let response = app
+        .visitor
+        .get(app.url(&format!("/signin/link?token={token}")))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/");
+    let cookie = session_cookie(&response);
+    let upload = from_page(&app, app.visitor.post(app.url("/api/upload")))
+        .header(COOKIE, &cookie)
+        .multipart(upload_form("linked.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_wrong_sign_in_link_says_why() {
+    let app = spawn_app().await;
+
+    let response = app
+        .visitor
+        .get(app.url("/signin/link?token=stale"))
+        .send()
+        .await
+        .unwrap();
+
+    let location = response.headers()[LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/signin?error="), "{location}");
+    assert!(response.headers().get(SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn a_private_gallery_shows_visitors_nothing_but_sign_in() {
+    let app = spawn_app_with(|config| config.private = true).await;
+    let info = app.upload_ok("secret.png", &png(4, 4, 1)).await;
+
+    let page = app
+        .visitor
+        .get(app.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()[LOCATION], "/signin?next=%2F");
+    for path in ["/api/images", info.url.as_str()] {
+        let response = app.visitor.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let sign_in_page = app.visitor.get(app.url("/signin")).send().await.unwrap();
+    assert_eq!(sign_in_page.status(), StatusCode::OK);
+    assert_eq!(
+        app.visitor
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&info.url).await.status(),
+        StatusCode::OK,
+        "the admin sees it"
+    );
+}
+
+#[tokio::test]
+async fn public_uploads_let_anyone_upload_a_few_times_a_minute_but_never_delete() {
+    let app = spawn_app_with(|config| {
+        config.public_uploads = true;
+        config.public_uploads_per_minute = 2;
+    })
+    .await;
+
+    assert_eq!(visitor_upload(&app).await.status(), StatusCode::OK);
+    assert_eq!(visitor_upload(&app).await.status(), StatusCode::OK);
+    let third = visitor_upload(&app).await;
+
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = third.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_eq!(error_of(third).await.0, "rate_limited");
+    let name = app.list("").await.images[0].name.clone();
+    assert_eq!(
+        delete(&app, &app.visitor, &name).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The admin is not limited.
+    app.upload_ok("admin.png", &png(4, 4, 9)).await;
+}
