@@ -44,6 +44,29 @@ pub struct Config {
     #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// The most files one upload request may carry.
+    #[arg(long, env = "MAX_FILES_PER_REQUEST", default_value_t = 20)]
+    pub max_files_per_request: usize,
+
+    /// The most bytes one upload request may carry, all files together.
+    #[arg(long, env = "MAX_REQUEST_BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_request_bytes: u64,
+
+    /// The longest an upload's body may take to arrive, in seconds: a body that
+    /// trickles in slower is cut off and nothing of it is kept.
+    #[arg(long, env = "UPLOAD_TIMEOUT_SECONDS", default_value_t = 300)]
+    pub upload_timeout_seconds: u64,
+
+    /// The most pixels an image may have, in megapixels (width × height, from its
+    /// header): larger ones are refused as decompression bombs.
+    #[arg(long, env = "MAX_MEGAPIXELS", default_value_t = 50)]
+    pub max_megapixels: u64,
+
+    /// Keep GPS and other location metadata in stored images (by default it is
+    /// taken out of JPEG, PNG and WebP files; orientation is kept).
+    #[arg(long, env = "KEEP_LOCATION")]
+    pub keep_location: bool,
+
     /// How long, in seconds, one listing of the bucket serves the gallery before a
     /// new one is taken in the background. Objects that other tools put into the
     /// bucket appear within this time plus the time one listing takes; what this
@@ -102,6 +125,11 @@ impl Config {
             public_uploads_per_minute: 10,
             client_ip_header: None,
             max_upload_bytes: 16 * 1024 * 1024,
+            max_files_per_request: 20,
+            max_request_bytes: 128 * 1024 * 1024,
+            upload_timeout_seconds: 300,
+            max_megapixels: 50,
+            keep_location: false,
             listing_cache_seconds: 5,
             site_addr: Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
             port: None,
@@ -127,6 +155,18 @@ impl Config {
                 .client_ip_header
                 .clone()
                 .or_else(|| on_replit().then(|| "x-forwarded-for".to_string())),
+        }
+    }
+
+    /// What one upload may be.
+    pub fn limits(&self) -> crate::ingest::Limits {
+        crate::ingest::Limits {
+            max_file_bytes: self.max_upload_bytes,
+            max_files: self.max_files_per_request.max(1),
+            max_request_bytes: self.max_request_bytes,
+            body_timeout: Duration::from_secs(self.upload_timeout_seconds.max(1)),
+            max_pixels: self.max_megapixels.saturating_mul(1_000_000),
+            strip_location: !self.keep_location,
         }
     }
 

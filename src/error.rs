@@ -17,6 +17,17 @@ pub enum ErrorCode {
     TooLarge,
     /// An upload request that carried no file.
     NoFiles,
+    /// More files in one request than allowed (413).
+    TooManyFiles,
+    /// More bytes in one request than allowed (413).
+    RequestTooLarge,
+    /// The body did not arrive in time (408).
+    UploadTimeout,
+    /// The bytes begin like a supported image but are not a valid one: the header
+    /// does not parse, the file is truncated, or something else hides in it (422).
+    InvalidImage,
+    /// An image with more pixels than allowed: a decompression bomb (422).
+    TooManyPixels,
     /// A request that could not be read (malformed multipart, bad parameter).
     BadRequest,
     /// No object by that name.
@@ -123,6 +134,21 @@ mod server {
         #[error("no file was sent: put one or more files in a multipart field named `image`")]
         NoFiles,
 
+        #[error("too many files in one upload: the limit is {limit} per request")]
+        TooManyFiles { limit: usize },
+
+        #[error("the upload is larger than the limit of {} per request", human_bytes(*.limit))]
+        RequestTooLarge { limit: u64 },
+
+        #[error("the upload did not arrive within the limit of {} s", .limit.as_secs())]
+        UploadTimeout { limit: std::time::Duration },
+
+        #[error("{name} is not a valid image: {problem}")]
+        InvalidImage {
+            name: String,
+            problem: crate::inspect::Problem,
+        },
+
         #[error("the upload could not be read: {0}")]
         BadUpload(String),
 
@@ -161,6 +187,14 @@ mod server {
                 Error::EmptyFile { .. } => ErrorCode::EmptyFile,
                 Error::TooLarge { .. } => ErrorCode::TooLarge,
                 Error::NoFiles => ErrorCode::NoFiles,
+                Error::TooManyFiles { .. } => ErrorCode::TooManyFiles,
+                Error::RequestTooLarge { .. } => ErrorCode::RequestTooLarge,
+                Error::UploadTimeout { .. } => ErrorCode::UploadTimeout,
+                Error::InvalidImage {
+                    problem: crate::inspect::Problem::TooManyPixels { .. },
+                    ..
+                } => ErrorCode::TooManyPixels,
+                Error::InvalidImage { .. } => ErrorCode::InvalidImage,
                 Error::BadUpload(_) | Error::BadRequest(_) => ErrorCode::BadRequest,
                 Error::NotFound(_) => ErrorCode::NotFound,
                 Error::Unauthorized { .. } => ErrorCode::Unauthorized,
@@ -176,7 +210,11 @@ mod server {
                 Error::UnsupportedType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 Error::EmptyFile { .. } | Error::NoFiles => StatusCode::BAD_REQUEST,
                 Error::BadUpload(_) | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-                Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                Error::TooLarge { .. }
+                | Error::TooManyFiles { .. }
+                | Error::RequestTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                Error::UploadTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+                Error::InvalidImage { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Error::NotFound(_) => StatusCode::NOT_FOUND,
                 Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
                 Error::CrossSite => StatusCode::FORBIDDEN,

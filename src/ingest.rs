@@ -5,7 +5,10 @@
 use bytes::Bytes;
 use multer::Multipart;
 
+use std::time::Duration;
+
 use crate::error::{Error, Result};
+use crate::inspect::{Inspector, Rules};
 use crate::model::{ImageInfo, FILE_FIELD};
 use crate::names::ObjectName;
 use crate::sniff::{read_head, ImageKind};
@@ -14,6 +17,8 @@ use crate::storage::{Bucket, ObjectInfo};
 /// After a refusal the rest of the body is read and thrown away, up to this much,
 /// so the client hears the error instead of a reset connection.
 const MAX_DRAIN_BYTES: u64 = 256 * 1024 * 1024;
+/// ... and for at most this long.
+const DRAIN_TIME: Duration = Duration::from_secs(10);
 
 /// An image this request stored.
 #[derive(Debug, Clone)]
@@ -28,10 +33,45 @@ impl Stored {
     }
 }
 
-/// Limits on what one request may store.
+/// Limits on what one request may store, and how.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_file_bytes: u64,
+    pub max_files: usize,
+    pub max_request_bytes: u64,
+    /// The whole body must have arrived within this (a body that trickles in).
+    pub body_timeout: Duration,
+    pub max_pixels: u64,
+    /// Take GPS and other places out of stored images.
+    pub strip_location: bool,
+}
+
+impl Limits {
+    /// Limits for tests and embedding: the defaults of the settings.
+    pub fn standard() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_files: 20,
+            max_request_bytes: 128 * 1024 * 1024,
+            body_timeout: Duration::from_secs(300),
+            max_pixels: 50_000_000,
+            strip_location: true,
+        }
+    }
+
+    fn rules(&self) -> Rules {
+        Rules {
+            max_pixels: self.max_pixels,
+            strip_location: self.strip_location,
+        }
+    }
+}
+
+/// Bytes and files of one request so far.
+#[derive(Debug, Default)]
+struct Counts {
+    files: usize,
+    bytes: u64,
 }
 
 /// Stores every file of a multipart body, in order. All or nothing: when one file
@@ -42,7 +82,14 @@ pub async fn store_all(
     limits: Limits,
 ) -> Result<Vec<Stored>> {
     let mut stored: Vec<Stored> = Vec::new();
-    let outcome = store_each(bucket, &mut multipart, limits, &mut stored).await;
+    let outcome = tokio::time::timeout(
+        limits.body_timeout,
+        store_each(bucket, &mut multipart, limits, &mut stored),
+    )
+    .await
+    .unwrap_or(Err(Error::UploadTimeout {
+        limit: limits.body_timeout,
+    }));
     match outcome {
         Ok(()) if stored.is_empty() => Err(Error::NoFiles),
         Ok(()) => Ok(stored),
@@ -53,7 +100,10 @@ pub async fn store_all(
                     tracing::warn!(name = %name, "could not remove an image of a refused upload: {cleanup}");
                 }
             }
-            drain(&mut multipart).await;
+            // A client too slow to send its body would be as slow to send the rest.
+            if !matches!(error, Error::UploadTimeout { .. }) {
+                let _ = tokio::time::timeout(DRAIN_TIME, drain(&mut multipart)).await;
+            }
             Err(error)
         }
     }
@@ -65,6 +115,7 @@ async fn store_each(
     limits: Limits,
     stored: &mut Vec<Stored>,
 ) -> Result<()> {
+    let mut counts = Counts::default();
     while let Some(mut field) = multipart.next_field().await.map_err(bad_upload)? {
         if field.name() != Some(FILE_FIELD) {
             continue;
@@ -75,7 +126,13 @@ async fn store_each(
         if head.is_empty() && original.is_empty() {
             continue;
         }
-        stored.push(store_one(bucket, &mut field, original, head, limits).await?);
+        counts.files += 1;
+        if counts.files > limits.max_files {
+            return Err(Error::TooManyFiles {
+                limit: limits.max_files,
+            });
+        }
+        stored.push(store_one(bucket, &mut field, original, head, limits, &mut counts).await?);
     }
     Ok(())
 }
@@ -86,6 +143,7 @@ async fn store_one(
     original: String,
     head: Bytes,
     limits: Limits,
+    counts: &mut Counts,
 ) -> Result<Stored> {
     let display_name = if original.is_empty() {
         "the file".to_owned()
@@ -99,30 +157,56 @@ async fn store_one(
         name: display_name.clone(),
         limit: limits.max_file_bytes,
     };
-    if head.len() as u64 > limits.max_file_bytes {
-        return Err(too_large());
-    }
     let kind = ImageKind::sniff(&head).ok_or_else(|| Error::UnsupportedType {
         name: display_name.clone(),
     })?;
+    let refused = |problem| Error::InvalidImage {
+        name: display_name.clone(),
+        problem,
+    };
+    let mut count = |bytes: usize| {
+        counts.bytes += bytes as u64;
+        if counts.bytes > limits.max_request_bytes {
+            return Err(Error::RequestTooLarge {
+                limit: limits.max_request_bytes,
+            });
+        }
+        Ok(())
+    };
+    // Checked (and cleaned) as it flows: a problem in the first bytes stops the
+    // upload before anything is stored.
+    let mut inspector = Inspector::new(kind, limits.rules());
+    let mut size = head.len() as u64;
+    if size > limits.max_file_bytes {
+        return Err(too_large());
+    }
+    count(head.len())?;
+    let first = inspector.feed(&head).map_err(refused)?;
 
     let name = ObjectName::for_upload(&original, kind);
     let mut object = bucket.create(&name, kind.mime()).await?;
-    let mut size = head.len() as u64;
-    let copied: Result<()> = async {
-        object.write(head).await?;
+    let copied: Result<crate::inspect::Facts> = async {
+        object.write(first).await?;
         while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
             size += chunk.len() as u64;
             if size > limits.max_file_bytes {
                 return Err(too_large());
             }
-            object.write(chunk).await?;
+            count(chunk.len())?;
+            let checked = inspector.feed(&chunk).map_err(refused)?;
+            if !checked.is_empty() {
+                object.write(checked).await?;
+            }
         }
-        Ok(())
+        let (rest, facts) = inspector.finish().map_err(refused)?;
+        if !rest.is_empty() {
+            object.write(rest).await?;
+        }
+        Ok(facts)
     }
     .await;
-    let object = match copied {
-        Ok(()) => object.finish().await?,
+    let (object, facts) = match copied {
+        Ok(facts) => (object.finish().await?, facts),
         Err(error) => {
             if let Err(cleanup) = object.abort().await {
                 tracing::warn!(name = %name, "could not abort a refused upload: {cleanup}");
@@ -131,7 +215,15 @@ async fn store_one(
         }
     };
 
-    tracing::info!(name = %name, size, content_type = kind.mime(), "stored image");
+    tracing::info!(
+        name = %name,
+        size,
+        content_type = kind.mime(),
+        width = facts.width,
+        height = facts.height,
+        location_removed = facts.location_removed,
+        "stored image"
+    );
     Ok(Stored { object, kind })
 }
 

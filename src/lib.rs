@@ -28,6 +28,10 @@ pub mod headers;
 /// Streaming one uploaded file into the bucket, with the size limit enforced as it flows.
 #[cfg(feature = "ssr")]
 pub mod ingest;
+/// Checking images as they stream in (size, truncation, hidden files, markup) and
+/// taking location metadata out of them.
+#[cfg(feature = "ssr")]
+pub mod inspect;
 /// Object names: validated on construction, unique for every upload.
 #[cfg(feature = "ssr")]
 pub mod names;

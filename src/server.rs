@@ -175,9 +175,7 @@ pub async fn start(
         leptos_options,
         bucket,
         catalog,
-        limits: Limits {
-            max_file_bytes: config.max_upload_bytes,
-        },
+        limits: config.limits(),
         policy,
     };
     let app = router(state);

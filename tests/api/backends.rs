@@ -138,9 +138,10 @@ async fn an_interrupted_upload_leaves_no_object_and_no_parts(backend: Backend) {
         .send();
     let upload = tokio::spawn(request);
 
-    // 6 MiB: more than a part on every backend, so the server has begun writing.
-    let mut first = png(4, 4, 1);
-    first.resize(6 * 1024 * 1024, 0);
+    // The first 6 MiB of a real image: more than a part on every backend, so the
+    // server has begun writing.
+    let mut first = large_png(1450);
+    first.truncate(6 * 1024 * 1024);
     futures::SinkExt::send(&mut sender, Ok(first))
         .await
         .expect("the first bytes go out");

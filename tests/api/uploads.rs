@@ -311,8 +311,8 @@ async fn an_upload_cut_off_half_way_leaves_nothing_behind() {
 
     // 1.5 MiB: more than one part (1 MiB on a local folder), so the server has
     // begun writing the object rather than holding the bytes in memory.
-    let mut first = png(4, 4, 1);
-    first.resize(1536 * 1024, 0);
+    let mut first = large_png(800);
+    first.truncate(1536 * 1024);
     futures::SinkExt::send(&mut sender, Ok(first))
         .await
         .unwrap();
