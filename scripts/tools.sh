@@ -19,6 +19,7 @@ WASM_OPT_VERSION=0.116.1
 WASM_OPT_PRINTS="version 116 ("  # what `wasm-opt --version` says for that crate (binaryen 116)
 GARAGE_VERSION=2.5.0
 MOTO_VERSION=5.2.5
+CARGO_FUZZ_VERSION=0.13.2
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
 
@@ -67,6 +68,7 @@ apt_install() {
 
 install_test_tools() {
   apt_install chromium
+  install_crate cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz "$CARGO_FUZZ_VERSION" --locked
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     log "installing Playwright (no browser download: Debian's Chromium is used)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

@@ -30,10 +30,10 @@ pub mod headers;
 pub mod ingest;
 /// Checking images as they stream in (size, truncation, hidden files, markup) and
 /// taking location metadata out of them.
-#[cfg(feature = "ssr")]
+#[cfg(feature = "checks")]
 pub mod inspect;
 /// Object names: validated on construction, unique for every upload.
-#[cfg(feature = "ssr")]
+#[cfg(feature = "checks")]
 pub mod names;
 /// Plain Axum routes: raw image bytes and the classic `/upload` form endpoint.
 #[cfg(feature = "ssr")]
@@ -42,7 +42,7 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
 /// Image types judged from the first bytes of a file, never from its name.
-#[cfg(feature = "ssr")]
+#[cfg(feature = "checks")]
 pub mod sniff;
 /// The one seam to the bucket: folder, memory, S3, GCS and Replit behind `Bucket`.
 #[cfg(feature = "ssr")]

@@ -86,6 +86,7 @@ impl ObjectName {
         format!("/image/{}", encoded.join("/"))
     }
 
+    #[cfg(feature = "ssr")]
     pub fn to_path(&self) -> object_store::path::Path {
         // Every segment is non-empty and neither `.` nor `..`, so this cannot fail
         // on a name built by this type; `from` would encode instead of refusing.
