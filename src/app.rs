@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, StaticSegment};
 
 use crate::auth::{current_session, Session};
-use crate::gallery::GalleryGrid;
+use crate::gallery::{gallery_page, GalleryGrid};
 use crate::model::ImageInfo;
 use crate::upload::UploadWidget;
 
@@ -71,13 +71,17 @@ fn GalleryPage() -> impl IntoView {
             .and_then(|n| n.parse::<usize>().ok())
     };
 
-    // What this viewer may do: the page offers only that.
+    // What this viewer may do (the page offers only that) and the images. Both are
+    // made here and read in one <Transition>: resources created inside a Suspense,
+    // or read by two of them, can stall a server-rendered response.
     let session = Resource::new(|| (), |_| current_session());
+    let page = gallery_page();
 
     view! {
-        <Transition fallback=|| ()>
+        <Transition fallback=|| view! { <p class="muted">"Loading the gallery…"</p> }>
             {move || Suspend::new(async move {
                 let session = session.await.unwrap_or_default();
+                let page = page.await;
                 view! {
                     <TopBar session/>
                     <main data-hydrated=move || hydrated.get().to_string()>
@@ -100,7 +104,7 @@ fn GalleryPage() -> impl IntoView {
                                 </p>
                             }.into_any()
                         }}
-                        <GalleryGrid uploaded can_delete=session.can_delete/>
+                        <GalleryGrid page uploaded can_delete=session.can_delete/>
                     </main>
                 }
             })}

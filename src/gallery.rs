@@ -157,40 +157,48 @@ pub mod ssr {
     }
 }
 
+/// The page of the bucket the `cursor` query parameter names. Created by the page
+/// itself, outside any `<Suspense>`: a resource made inside one that is re-rendered
+/// while it loads can keep the server's response from ever finishing.
+pub fn gallery_page() -> Resource<Result<ImagePage, ApiError>> {
+    let query = use_query_map();
+    let cursor = move || query.read().get("cursor").filter(|c| !c.is_empty());
+    Resource::new(cursor, |cursor| list_images(None, cursor))
+}
+
 /// The grid of images, newest first: those uploaded from this page, then the page
 /// of the bucket the `cursor` query parameter names, then a link to older ones.
 #[component]
 pub fn GalleryGrid(
+    /// The loaded page (see [`gallery_page`]).
+    page: Result<ImagePage, ApiError>,
     /// Images uploaded since the page loaded, newest first.
     uploaded: RwSignal<Vec<ImageInfo>>,
     /// Whether the viewer may delete (the tiles then offer it).
     can_delete: bool,
 ) -> impl IntoView {
     let query = use_query_map();
-    let cursor = move || query.read().get("cursor").filter(|c| !c.is_empty());
-    let page = Resource::new(cursor, |cursor| list_images(None, cursor));
-
-    view! {
-        <section class="gallery" aria-label="Gallery">
-            <Transition fallback=|| view! { <p class="muted">"Loading the gallery…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! {
-                            {page.bucket_problem.clone().map(|reason| view! { <BucketDown reason stale=true/> })}
-                            <Grid page uploaded on_first_page=cursor().is_none() can_delete/>
-                        }.into_any(),
-                        Err(error) if error.code == ErrorCode::StorageUnavailable => view! {
-                            <BucketDown reason=error.message stale=false/>
-                        }.into_any(),
-                        Err(error) => view! {
-                            <p class="banner error" role="alert">"The gallery could not be loaded: " {error.message}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-    .into_any()
+    let on_first_page = query
+        .read_untracked()
+        .get("cursor")
+        .filter(|c| !c.is_empty())
+        .is_none();
+    let content = match page {
+        Ok(page) => view! {
+            {page.bucket_problem.clone().map(|reason| view! { <BucketDown reason stale=true/> })}
+            <Grid page uploaded on_first_page can_delete/>
+        }
+        .into_any(),
+        Err(error) if error.code == ErrorCode::StorageUnavailable => view! {
+            <BucketDown reason=error.message stale=false/>
+        }
+        .into_any(),
+        Err(error) => view! {
+            <p class="banner error" role="alert">"The gallery could not be loaded: " {error.message}</p>
+        }
+        .into_any(),
+    };
+    view! { <section class="gallery" aria-label="Gallery">{content}</section> }.into_any()
 }
 
 /// The bucket cannot be used: why, and what still works.

@@ -167,3 +167,37 @@ async fn a_failing_bucket_is_a_503_that_names_the_request() {
         );
     }
 }
+
+/// Many page loads at once, signed in and not, all finish whole: the closing
+/// script of the server-rendered page arrives every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_page_loads_at_once_all_finish_whole() {
+    let app = spawn_app().await;
+    app.upload_ok("one.png", &png(4, 4, 1)).await;
+
+    let loads = (0..400).map(|i| {
+        let client = if i % 2 == 0 {
+            &app.client
+        } else {
+            &app.visitor
+        };
+        let url = app.url("/");
+        async move { client.get(url).send().await?.text().await }
+    });
+    let pages = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        futures::future::join_all(loads),
+    )
+    .await
+    .expect("every page load finishes");
+
+    for page in pages {
+        let page = page.expect("a page");
+        assert!(page.contains("data-testid=\"gallery-item\""), "whole page");
+        assert!(page.contains("</html>"), "whole page");
+        assert!(
+            page.contains("__INCOMPLETE_CHUNKS=[];"),
+            "the closing script came"
+        );
+    }
+}
