@@ -249,10 +249,12 @@ pub mod ssr {
     /// send `Origin` on every cross-site POST; a request with neither `Origin` nor
     /// `Referer` is not from a browser page (curl, a script) and is let through
     /// to the sign-in check.
-    pub fn from_this_site(headers: &HeaderMap) -> bool {
+    pub fn from_this_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
+        // HTTP/2 names the host in the request's authority rather than a header.
         let Some(host) = headers
             .get(header::HOST)
             .and_then(|value| value.to_str().ok())
+            .or(authority)
             .map(without_default_port)
         else {
             return false;
@@ -333,7 +335,8 @@ pub mod ssr {
         let who = policy.who(headers);
         let need = need(request.method(), request.uri().path());
 
-        if need != Need::Nothing && need != Need::View && !from_this_site(headers) {
+        let authority = request.uri().authority().map(|a| a.as_str());
+        if need != Need::Nothing && need != Need::View && !from_this_site(headers, authority) {
             return Error::CrossSite.into_response();
         }
         let page = wants_page(headers);
@@ -493,36 +496,49 @@ pub mod ssr {
         #[test]
         fn a_post_from_this_site_passes_and_one_from_elsewhere_does_not() {
             let host = ("host", "127.0.0.1:3000");
-            assert!(from_this_site(&headers(&[
-                host,
-                ("origin", "http://127.0.0.1:3000")
-            ])));
-            assert!(!from_this_site(&headers(&[
-                host,
-                ("origin", "https://evil.example")
-            ])));
-            assert!(!from_this_site(&headers(&[host, ("origin", "null")])));
-            assert!(from_this_site(&headers(&[
-                host,
-                ("referer", "http://127.0.0.1:3000/x")
-            ])));
-            assert!(!from_this_site(&headers(&[
-                host,
-                ("referer", "http://127.0.0.1:3001/")
-            ])));
-            assert!(from_this_site(&headers(&[host])), "curl sends neither");
-            assert!(!from_this_site(&headers(&[
-                host,
-                ("sec-fetch-site", "cross-site")
-            ])));
+            assert!(from_this_site(
+                &headers(&[host, ("origin", "http://127.0.0.1:3000")]),
+                None
+            ));
+            assert!(!from_this_site(
+                &headers(&[host, ("origin", "https://evil.example")]),
+                None
+            ));
+            assert!(!from_this_site(&headers(&[host, ("origin", "null")]), None));
+            assert!(from_this_site(
+                &headers(&[host, ("referer", "http://127.0.0.1:3000/x")]),
+                None
+            ));
+            assert!(!from_this_site(
+                &headers(&[host, ("referer", "http://127.0.0.1:3001/")]),
+                None
+            ));
+            assert!(
+                from_this_site(&headers(&[host]), None),
+                "curl sends neither"
+            );
+            assert!(!from_this_site(
+                &headers(&[host, ("sec-fetch-site", "cross-site")]),
+                None
+            ));
+        }
+
+        #[test]
+        fn over_http2_the_authority_names_the_host() {
+            let origin = headers(&[("origin", "https://gallery.example")]);
+            assert!(from_this_site(&origin, Some("gallery.example")));
+            assert!(!from_this_site(&origin, Some("other.example")));
         }
 
         #[test]
         fn default_ports_do_not_matter() {
-            assert!(from_this_site(&headers(&[
-                ("host", "gallery.example:443"),
-                ("origin", "https://gallery.example"),
-            ])));
+            assert!(from_this_site(
+                &headers(&[
+                    ("host", "gallery.example:443"),
+                    ("origin", "https://gallery.example"),
+                ]),
+                None
+            ));
         }
 
         #[test]
