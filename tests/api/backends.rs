@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{error_of, jpeg, large_png, png, spawn_app_for, TestApp};
+use crate::helpers::{error_of, jpeg, large_png, png, spawn_app_for, CutOffUpload, TestApp};
 use crate::stores::{Backend, FreshBucket};
 
 async fn app_on(backend: Backend) -> (TestApp, FreshBucket) {
@@ -128,23 +128,11 @@ async fn uploads_of_one_name_at_once_never_overwrite_each_other(backend: Backend
 
 async fn an_interrupted_upload_leaves_no_object_and_no_parts(backend: Backend) {
     let (app, fresh) = app_on(backend).await;
-    let (mut sender, body) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    let part =
-        reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(body)).file_name("cut.png");
-    let request = app
-        .client
-        .post(app.url("/api/upload"))
-        .multipart(reqwest::multipart::Form::new().part("image", part))
-        .send();
-    let upload = tokio::spawn(request);
-
     // The first 6 MiB of a real image: more than a part on every backend, so the
     // server has begun writing.
     let mut first = large_png(1450);
     first.truncate(6 * 1024 * 1024);
-    futures::SinkExt::send(&mut sender, Ok(first))
-        .await
-        .expect("the first bytes go out");
+    let upload = CutOffUpload::begin(&app, first).await;
     if let Some(moto) = &fresh.moto {
         let begun = eventually(|| async { !moto.unfinished_uploads().await.is_empty() }).await;
         assert!(begun, "the server began a multipart upload");
@@ -152,8 +140,7 @@ async fn an_interrupted_upload_leaves_no_object_and_no_parts(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
-    upload.abort(); // the client goes away mid-file
-    drop(sender);
+    upload.cut();
 
     let cleaned = eventually(|| async {
         let no_parts = match &fresh.moto {

@@ -234,3 +234,33 @@ pub fn large_png(side: u32) -> Vec<u8> {
         .expect("PNG encodes");
     out.into_inner()
 }
+
+/// An upload whose client sends `first` and then goes away mid-file.
+pub struct CutOffUpload {
+    sender: futures::channel::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
+    request: tokio::task::JoinHandle<reqwest::Result<Response>>,
+}
+
+impl CutOffUpload {
+    /// Starts the upload and sends its first bytes.
+    pub async fn begin(app: &TestApp, first: Vec<u8>) -> Self {
+        let (mut sender, body) = futures::channel::mpsc::channel(4);
+        let part = Part::stream(reqwest::Body::wrap_stream(body)).file_name("cut.png");
+        let request = app
+            .client
+            .post(app.url("/api/upload"))
+            .multipart(Form::new().part("image", part))
+            .send();
+        let request = tokio::spawn(request);
+        futures::SinkExt::send(&mut sender, Ok(first))
+            .await
+            .expect("the first bytes go out");
+        CutOffUpload { sender, request }
+    }
+
+    /// The client goes away.
+    pub fn cut(self) {
+        self.request.abort();
+        drop(self.sender);
+    }
+}

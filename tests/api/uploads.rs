@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{error_of, jpeg, large_png, png, spawn_app, spawn_app_with};
+use crate::helpers::{error_of, jpeg, large_png, png, spawn_app, spawn_app_with, CutOffUpload};
 
 #[tokio::test]
 async fn a_jpeg_reads_back_identical_with_its_type() {
@@ -299,28 +299,15 @@ async fn the_classic_upload_post_refuses_a_text_file() {
 #[tokio::test]
 async fn an_upload_cut_off_half_way_leaves_nothing_behind() {
     let app = spawn_app().await;
-    let (mut sender, body) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    let part =
-        reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(body)).file_name("cut.png");
-    let request = app
-        .client
-        .post(app.url("/api/upload"))
-        .multipart(reqwest::multipart::Form::new().part("image", part))
-        .send();
-    let upload = tokio::spawn(request);
-
     // 1.5 MiB: more than one part (1 MiB on a local folder), so the server has
     // begun writing the object rather than holding the bytes in memory.
     let mut first = large_png(800);
     first.truncate(1536 * 1024);
-    futures::SinkExt::send(&mut sender, Ok(first))
-        .await
-        .unwrap();
+    let upload = CutOffUpload::begin(&app, first).await;
     let started = wait_for(|| !app.stored_files().is_empty()).await;
     assert!(started, "the server began writing the object");
 
-    upload.abort(); // the client goes away mid-file
-    drop(sender);
+    upload.cut();
 
     let cleaned = wait_for(|| app.stored_files().is_empty()).await;
     assert!(cleaned, "left behind: {:?}", app.stored_files());
