@@ -97,24 +97,20 @@ async fn upload_memory(megabytes: usize) {
     let bucket = tempfile::tempdir().expect("a temporary folder");
     let size = megabytes * 1024 * 1024;
     let server = start(bucket.path(), |config| {
-        config.max_upload_bytes = size as u64 + 1024
+        config.max_upload_bytes = size as u64 + 1024;
+        config.max_request_bytes = size as u64 + 64 * 1024;
+        config.max_megapixels = 10_000;
     })
     .await;
 
-    // The body is generated as it is sent, so the client holds one chunk at a time.
+    // The body is generated as it is sent, so the client holds one chunk at a time:
+    // a PNG whose one IDAT chunk holds `size` bytes of noise (photos do not
+    // compress either). The server walks the structure but decodes no pixel.
     const CHUNK: usize = 256 * 1024;
-    let header = TINY_PNG.to_vec();
-    let chunks = size.div_ceil(CHUNK);
-    let body = futures::stream::iter((0..chunks).map(move |index| {
-        let mut chunk = vec![(index % 251) as u8; CHUNK];
-        if index == 0 {
-            chunk[..header.len()].copy_from_slice(&header);
-        }
-        Ok::<_, std::io::Error>(chunk)
-    }));
+    let (body, length) = streamed_png(size, CHUNK);
     let part = reqwest::multipart::Part::stream_with_length(
         reqwest::Body::wrap_stream(body),
-        (chunks * CHUNK) as u64,
+        length,
     )
     .file_name("big.png");
     let form = reqwest::multipart::Form::new().part("image", part);
@@ -133,6 +129,7 @@ async fn upload_memory(megabytes: usize) {
     let started = Instant::now();
     let response = reqwest::Client::new()
         .post(format!("http://{}/api/upload", server.addr))
+        .bearer_auth(bucket_gallery::config::TEST_ADMIN_TOKEN)
         .multipart(form)
         .timeout(Duration::from_secs(300))
         .send()
@@ -150,6 +147,59 @@ async fn upload_memory(megabytes: usize) {
         growth as f64 / 1024.0
     );
     server.stop().await;
+}
+
+/// A valid PNG of about `size` bytes as a stream of `chunk`-sized pieces, and its
+/// exact length: signature, IHDR, one IDAT of noise (its CRC computed as it goes),
+/// IEND.
+fn streamed_png(
+    size: usize,
+    chunk: usize,
+) -> (
+    impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>>,
+    u64,
+) {
+    let width: u32 = 1024;
+    let height = (size / (1 + 3 * width as usize)).max(1) as u32;
+    let mut head = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    head.extend_from_slice(&13u32.to_be_bytes());
+    head.extend_from_slice(&ihdr);
+    head.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+    head.extend_from_slice(&(size as u32).to_be_bytes());
+    head.extend_from_slice(b"IDAT");
+    let tail_len = 4 + 12;
+    let length = (head.len() + size + tail_len) as u64;
+
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(b"IDAT");
+    let mut state = 0x2545_f491_u32;
+    let mut left = size;
+    let pieces = std::iter::once(head).chain(std::iter::from_fn(move || {
+        if left == 0 {
+            return None;
+        }
+        let n = left.min(chunk);
+        left -= n;
+        let mut piece: Vec<u8> = (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        crc.update(&piece);
+        if left == 0 {
+            piece.extend_from_slice(&crc.clone().finalize().to_be_bytes());
+            piece.extend_from_slice(b"\0\0\0\0IEND\xaeB`\x82");
+        }
+        Some(piece)
+    }));
+    (futures::stream::iter(pieces.map(Ok)), length)
 }
 
 /// The process's resident memory now (Linux), in KiB.
