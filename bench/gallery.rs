@@ -108,11 +108,9 @@ async fn upload_memory(megabytes: usize) {
     // compress either). The server walks the structure but decodes no pixel.
     const CHUNK: usize = 256 * 1024;
     let (body, length) = streamed_png(size, CHUNK);
-    let part = reqwest::multipart::Part::stream_with_length(
-        reqwest::Body::wrap_stream(body),
-        length,
-    )
-    .file_name("big.png");
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(body), length)
+            .file_name("big.png");
     let form = reqwest::multipart::Form::new().part("image", part);
 
     let idle = rss_kib();

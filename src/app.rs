@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, StaticSegment};
 
 use crate::auth::{current_session, Session};
-use crate::gallery::{gallery_page, GalleryGrid};
+use crate::gallery::{gallery_page, DeleteConfirmPage, GalleryGrid};
 use crate::model::ImageInfo;
 use crate::upload::UploadWidget;
 
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=GalleryPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("upload") view=GalleryPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("signin") view=SignInPage/>
+                <Route path=StaticSegment("delete") view=DeleteConfirmPage/>
             </Routes>
         </Router>
     }
@@ -64,6 +65,7 @@ fn GalleryPage() -> impl IntoView {
     let uploaded = RwSignal::new(Vec::<ImageInfo>::new());
     let query = use_query_map();
     let form_error = move || query.read().get("error");
+    let form_deleted = move || query.read().get("deleted").is_some();
     let form_stored = move || {
         query
             .read()
@@ -87,6 +89,9 @@ fn GalleryPage() -> impl IntoView {
                     <main data-hydrated=move || hydrated.get().to_string()>
                         {move || form_error().map(|message| view! {
                             <p class="banner error" role="alert" data-testid="form-error">{message}</p>
+                        })}
+                        {move || form_deleted().then(|| view! {
+                            <p class="banner ok" role="status">"The image was deleted."</p>
                         })}
                         {move || form_stored().map(|count| view! {
                             <p class="banner ok" role="status">

@@ -23,7 +23,8 @@ pub async fn list_images(
 }
 
 /// Deletes an image (the admin only). Deleting one that is already gone is not an
-/// error: the end state is what was asked for.
+/// error: the end state is what was asked for. A plain form post (the confirm page,
+/// without JavaScript) is redirected back to the gallery.
 #[server(prefix = "/api", endpoint = "delete")]
 pub async fn delete_image(name: String) -> Result<(), ApiError> {
     use crate::auth::ssr::{who, Who};
@@ -44,7 +45,18 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
         tracing::info!(name = %name, "deleted image");
         Ok(())
     };
-    deleted.await.map_err(crate::error::respond)
+    let outcome = deleted.await;
+    let location = match &outcome {
+        Ok(()) => "/?deleted=1".to_string(),
+        Err(error) => crate::upload::ssr::error_location(error),
+    };
+    if crate::upload::ssr::redirect_form(&location) {
+        if let Err(error) = &outcome {
+            error.log();
+        }
+        return outcome.map_err(|error| error.to_api());
+    }
+    outcome.map_err(crate::error::respond)
 }
 
 /// The path of the delete endpoint (`/api/delete`).
@@ -201,6 +213,37 @@ pub fn GalleryGrid(
     view! { <section class="gallery" aria-label="Gallery">{content}</section> }.into_any()
 }
 
+/// `/delete?name=...`: the question before a delete, for a browser without
+/// JavaScript. The form posts to the delete server function, which comes back to
+/// the gallery.
+#[component]
+pub fn DeleteConfirmPage() -> impl IntoView {
+    let query = use_query_map();
+    let name = query.read_untracked().get("name").unwrap_or_default();
+    let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
+    let image_url = format!(
+        "/image/{}",
+        name.split('/')
+            .map(encode_query)
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    view! {
+        <main class="confirm-delete">
+            <h2>"Delete " <q>{caption}</q> "?"</h2>
+            <img src=image_url alt=name.clone() class="confirm-preview"/>
+            <p>"It is removed from the bucket for good."</p>
+            <form method="post" action=DELETE_PATH>
+                <input type="hidden" name="name" value=name/>
+                <button type="submit" class="danger">"Delete"</button>
+                " "
+                <a href="/">"Keep it"</a>
+            </form>
+        </main>
+    }
+    .into_any()
+}
+
 /// The bucket cannot be used: why, and what still works.
 #[component]
 fn BucketDown(reason: String, stale: bool) -> impl IntoView {
@@ -275,8 +318,14 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
     let ImageInfo { name, url, .. } = image;
     let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
     let (link, title, data_name) = (url.clone(), name.clone(), name.clone());
-    let delete = can_delete
-        .then(|| view! { <DeleteControl name=name.clone() caption=caption.clone() deleted/> });
+    let delete = can_delete.then(|| {
+        let confirm_page = format!("/delete?name={}", encode_query(&name));
+        view! {
+            <DeleteControl name=name.clone() caption=caption.clone() deleted/>
+            // Without JavaScript, a page of its own asks first.
+            <a class="delete no-js-only" href=confirm_page data-testid="delete-page">"Delete"</a>
+        }
+    });
     view! {
         <li class="tile" data-testid="gallery-item" data-name=data_name>
             // rel="external": the router must let the browser open raw bytes itself.
@@ -288,6 +337,11 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
         </li>
     }
     .into_any()
+}
+
+/// A value as a URL query parameter.
+fn encode_query(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Delete, then a question before anything is removed; the tile leaves the grid

@@ -1,5 +1,5 @@
 // With JavaScript off, the plain form still uploads and comes back to the gallery.
-import { expect, png, test, text } from "./fixtures";
+import { expect, png, test, text, uploadByApi } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("the plain form uploads and the image appears", async ({ page }) => {
@@ -26,4 +26,19 @@ test("the plain form shows why a file was refused", async ({ page }) => {
   await expect(page.getByTestId("form-error")).toHaveText(
     `${file.name} is not a supported image: JPEG, PNG, GIF, WebP or AVIF`,
   );
+});
+
+test("delete asks on a page of its own, then the image is gone", async ({ page, request }) => {
+  const file = png("plain-delete", 40, 30, 6);
+  await uploadByApi(request, file);
+  const gallery = new GalleryPage(page);
+  await gallery.goto();
+
+  await gallery.tileOf(file).getByTestId("delete-page").click();
+  await expect(page.getByRole("heading", { name: /^Delete/ })).toBeVisible();
+  await page.getByRole("button", { name: "Delete" }).click();
+
+  await expect(page).toHaveURL(/\/\?deleted=1$/);
+  await expect(page.getByRole("status")).toHaveText("The image was deleted.");
+  await expect(gallery.tileOf(file)).toHaveCount(0);
 });

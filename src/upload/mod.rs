@@ -51,29 +51,42 @@ pub mod ssr {
     pub fn gallery_location(stored: &Result<Vec<ImageInfo>>) -> String {
         match stored {
             Ok(images) => format!("/?uploaded={}", images.len()),
-            Err(error) => format!(
-                "/?error={}",
-                percent_encoding::utf8_percent_encode(
-                    &error.to_api().message,
-                    percent_encoding::NON_ALPHANUMERIC
-                )
-            ),
+            Err(error) => error_location(error),
         }
     }
 
-    /// The server function's answer: JSON for scripts and the widget, a redirect for
-    /// a plain form.
-    pub fn answer(stored: Result<Vec<ImageInfo>>) -> std::result::Result<UploadedImages, ApiError> {
+    /// When the request is a plain form post (no JavaScript), answers it with a
+    /// redirect (303) to `location` and says so; else leaves the answer alone.
+    pub fn redirect_form(location: &str) -> bool {
         let is_form = use_context::<axum::http::request::Parts>()
             .is_some_and(|parts| wants_html(&parts.headers));
         if is_form {
             if let (Some(response), Ok(location)) = (
                 use_context::<ResponseOptions>(),
-                HeaderValue::from_str(&gallery_location(&stored)),
+                HeaderValue::from_str(location),
             ) {
                 response.insert_header(header::LOCATION, location);
                 response.set_status(StatusCode::SEE_OTHER);
             }
+        }
+        is_form
+    }
+
+    /// The gallery with an error line, for a form whose request was refused.
+    pub fn error_location(error: &Error) -> String {
+        format!(
+            "/?error={}",
+            percent_encoding::utf8_percent_encode(
+                &error.to_api().message,
+                percent_encoding::NON_ALPHANUMERIC
+            )
+        )
+    }
+
+    /// The server function's answer: JSON for scripts and the widget, a redirect for
+    /// a plain form.
+    pub fn answer(stored: Result<Vec<ImageInfo>>) -> std::result::Result<UploadedImages, ApiError> {
+        if redirect_form(&gallery_location(&stored)) {
             if let Err(error) = &stored {
                 error.log();
             }

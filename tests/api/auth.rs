@@ -417,3 +417,30 @@ async fn public_uploads_let_anyone_upload_a_few_times_a_minute_but_never_delete(
     // The admin is not limited.
     app.upload_ok("admin.png", &png(4, 4, 9)).await;
 }
+
+#[tokio::test]
+async fn without_javascript_delete_asks_on_a_page_and_comes_back_to_the_gallery() {
+    let app = spawn_app().await;
+    let info = app.upload_ok("plain.png", &png(4, 4, 1)).await;
+
+    let page = app
+        .get(&format!("/delete?name={}", info.name))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("value=\"{}\"", info.name)),
+        "the form names it"
+    );
+    let response = from_page(&app, app.client.post(app.url("/api/delete")))
+        .header("accept", "text/html")
+        .form(&[("name", info.name.as_str())])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/?deleted=1");
+    assert_eq!(app.get(&info.url).await.status(), StatusCode::NOT_FOUND);
+}
