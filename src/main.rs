@@ -37,9 +37,11 @@ async fn main() -> std::process::ExitCode {
         println!(
             "\n  To upload and delete, sign in with this link (ADMIN_TOKEN is not set, so a\n  \
              new token was made for this run; set ADMIN_TOKEN to keep one):\n\n    \
-             http://{host}:{}/signin/link?token={}\n",
-            server.addr.port(),
-            token.expose()
+             http://{host}:{port}/signin/link?token={token}\n\n  \
+             Reached through another address (a proxy, Replit's webview)? Open /signin\n  \
+             there and give this token: {token}\n",
+            port = server.addr.port(),
+            token = token.expose()
         );
     }
     shutdown_signal().await;
