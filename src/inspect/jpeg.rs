@@ -1,7 +1,10 @@
 //! JPEG (ITU T.81): segments from SOI to EOI. A frame header (SOFn) gives the size;
 //! APP1 (EXIF, XMP) and APP13 (IPTC) are cleaned of places. Phones append further
 //! JPEGs after the first EOI (MPF: depth maps, gain maps): each is walked the same
-//! way; anything else after EOI is refused.
+//! way. After the last image only what phones are known to write may follow, each
+//! recognised by its own structure: a motion photo's MP4 (declared in the XMP,
+//! beginning with an `ftyp` box), Samsung's SEF trailer (ending in `SEFT`), or
+//! zero padding. Anything else after the end is refused.
 
 use super::{be16, header, location, Format, Problem, Walk};
 
@@ -10,6 +13,35 @@ pub struct Jpeg {
     state: State,
     /// A complete image has been walked (at least one EOI seen).
     ended: bool,
+    /// The XMP says a motion photo's video follows the image.
+    declares_motion: bool,
+    trailer: Trailer,
+}
+
+/// What follows the last image, as far as telling what it is needs.
+#[derive(Debug, Default)]
+struct Trailer {
+    length: u64,
+    /// The first 8 bytes and the last 4.
+    head: Vec<u8>,
+    tail: [u8; 4],
+    all_zero: bool,
+}
+
+impl Trailer {
+    fn take(&mut self, bytes: &[u8]) {
+        if self.length == 0 {
+            self.all_zero = true;
+        }
+        self.length += bytes.len() as u64;
+        let room = 8usize.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        for &byte in bytes.iter().rev().take(4).collect::<Vec<_>>().iter().rev() {
+            self.tail.rotate_left(1);
+            self.tail[3] = *byte;
+        }
+        self.all_zero &= bytes.iter().all(|&b| b == 0);
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -25,6 +57,8 @@ enum State {
     },
     Scan,
     End,
+    /// Bytes after the last image (see the module's note).
+    Trailer,
 }
 
 const FORMAT: &str = "JPEG";
@@ -39,7 +73,14 @@ impl Format for Jpeg {
     }
 
     fn complete(&self) -> bool {
-        self.ended && matches!(self.state, State::End)
+        self.ended && (matches!(self.state, State::End) || self.known_trailer())
+    }
+
+    fn ending_problem(&self) -> Problem {
+        match self.state {
+            State::Trailer => Problem::TrailingData,
+            _ => Problem::Truncated,
+        }
     }
 
     fn step(&mut self, walk: &mut Walk) -> Result<bool, Problem> {
@@ -133,15 +174,46 @@ impl Format for Jpeg {
                 if walk.pending.starts_with(&[0xFF, 0xD8, 0xFF]) {
                     self.state = State::Start;
                 } else {
-                    return Err(Problem::TrailingData);
+                    self.state = State::Trailer;
                 }
+            }
+            State::Trailer => {
+                let n = walk.pending.len();
+                self.trailer.take(&walk.pending);
+                walk.emit(n);
             }
         }
         Ok(true)
     }
 }
 
+/// Whether an APP1 payload is XMP that declares a motion photo (Google's
+/// `GCamera:MotionPhoto` / `MicroVideo`, or a container item of that meaning).
+fn declares_motion_photo(payload: &[u8]) -> bool {
+    const MARKS: [&[u8]; 4] = [
+        b"MotionPhoto=\"1\"",
+        b"MicroVideo=\"1\"",
+        b"Semantic=\"MotionPhoto\"",
+        b"<GCamera:MotionPhoto>1<",
+    ];
+    payload.starts_with(b"http://ns.adobe.com/xap/1.0/\0")
+        && MARKS
+            .iter()
+            .any(|mark| payload.windows(mark.len()).any(|w| w == *mark))
+}
+
 impl Jpeg {
+    /// Whether what follows the last image is one of the trailers phones write.
+    fn known_trailer(&self) -> bool {
+        if !matches!(self.state, State::Trailer) {
+            return false;
+        }
+        let trailer = &self.trailer;
+        let motion_video = self.declares_motion && trailer.head.get(4..8) == Some(b"ftyp");
+        let samsung = trailer.length >= 8 && &trailer.tail == b"SEFT";
+        trailer.all_zero || motion_video || samsung
+    }
+
     /// A marker with a length: held whole when it must be read or cleaned.
     fn segment(&mut self, walk: &mut Walk, marker: u8) -> Result<bool, Problem> {
         if !walk.has(4) {
@@ -152,7 +224,8 @@ impl Jpeg {
             return Err(header(FORMAT, "a segment has an impossible length"));
         }
         let whole = length + 2;
-        let cleaned = walk.rules.strip_location && matches!(marker, 0xE1 | 0xED);
+        // APP1 is always read whole: its XMP may declare a motion photo.
+        let cleaned = marker == 0xE1 || (walk.rules.strip_location && marker == 0xED);
         if is_frame_header(marker) || cleaned {
             if !walk.has(whole) {
                 return Ok(false);
@@ -170,11 +243,16 @@ impl Jpeg {
                 walk.dimensions(width, height)?;
             } else {
                 let payload = &mut segment[4..];
-                let removed = match marker {
-                    0xE1 => location::clean_app1(payload),
-                    _ => location::clean_app13(payload),
-                };
-                walk.facts.location_removed |= removed;
+                if marker == 0xE1 {
+                    self.declares_motion |= declares_motion_photo(payload);
+                }
+                if walk.rules.strip_location {
+                    let removed = match marker {
+                        0xE1 => location::clean_app1(payload),
+                        _ => location::clean_app13(payload),
+                    };
+                    walk.facts.location_removed |= removed;
+                }
             }
             walk.out.extend_from_slice(&segment);
             self.state = if marker == 0xDA {
@@ -222,6 +300,51 @@ mod tests {
             inspect(ImageKind::Jpeg, &file[..file.len() - 40]).unwrap_err(),
             Problem::Truncated
         );
+    }
+
+    fn with_xmp(file: &[u8], xmp: &str) -> Vec<u8> {
+        let mut payload = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        payload.extend_from_slice(xmp.as_bytes());
+        let mut out = file[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&file[2..]);
+        out
+    }
+
+    /// The start of an MP4, as a motion photo appends it.
+    const MP4: &[u8] = b"\0\0\0\x1cftypisom\0\0\x02\0isomiso2mp41\0\0\0\x08free";
+
+    #[test]
+    fn a_motion_photo_keeps_its_declared_video() {
+        let photo = with_xmp(
+            &encoded(8, 8),
+            r#"<rdf:Description GCamera:MotionPhoto="1"/>"#,
+        );
+        let mut file = photo.clone();
+        file.extend_from_slice(MP4);
+        let (out, _) = inspect(ImageKind::Jpeg, &file).unwrap();
+        assert_eq!(out, file);
+
+        let mut undeclared = encoded(8, 8);
+        undeclared.extend_from_slice(MP4);
+        assert_eq!(
+            inspect(ImageKind::Jpeg, &undeclared).unwrap_err(),
+            Problem::TrailingData
+        );
+    }
+
+    #[test]
+    fn samsung_trailers_and_zero_padding_are_kept() {
+        let mut samsung = encoded(8, 8);
+        samsung.extend_from_slice(
+            b"\0\0\x01\x0aImage_UTC_Data1700000000000SEFH\0\0\0\x01\0\0\0\0\x20\0\0\0SEFT",
+        );
+        assert!(inspect(ImageKind::Jpeg, &samsung).is_ok());
+        let mut padded = encoded(8, 8);
+        padded.extend_from_slice(&[0; 64]);
+        assert!(inspect(ImageKind::Jpeg, &padded).is_ok());
     }
 
     #[test]

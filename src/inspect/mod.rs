@@ -121,6 +121,10 @@ trait Format: Send {
     fn step(&mut self, walk: &mut Walk) -> Result<bool, Problem>;
     /// Whether the image has ended where the format says it ends.
     fn complete(&self) -> bool;
+    /// Why the file cannot end where it did (when `complete` says it cannot).
+    fn ending_problem(&self) -> Problem {
+        Problem::Truncated
+    }
     /// Whether the header gave the dimensions.
     fn found_dimensions(&self, facts: &Facts) -> bool {
         facts.width > 0 && facts.height > 0
@@ -176,8 +180,11 @@ impl Inspector {
     /// left to store and what was learned.
     pub fn finish(mut self) -> Result<(Bytes, Facts), Problem> {
         while !self.walk.pending.is_empty() && self.format.step(&mut self.walk)? {}
-        if !self.walk.pending.is_empty() || !self.format.complete() {
+        if !self.walk.pending.is_empty() {
             return Err(Problem::Truncated);
+        }
+        if !self.format.complete() {
+            return Err(self.format.ending_problem());
         }
         if !self.format.found_dimensions(&self.walk.facts) {
             return Err(Problem::Header {
