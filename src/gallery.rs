@@ -45,18 +45,10 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
         tracing::info!(name = %name, "deleted image");
         Ok(())
     };
-    let outcome = deleted.await;
-    let location = match &outcome {
+    crate::forms::answer(deleted.await, |outcome| match outcome {
         Ok(()) => "/?deleted=1".to_string(),
-        Err(error) => crate::upload::ssr::error_location(error),
-    };
-    if crate::upload::ssr::redirect_form(&location) {
-        if let Err(error) = &outcome {
-            error.log();
-        }
-        return outcome.map_err(|error| error.to_api());
-    }
-    outcome.map_err(crate::error::respond)
+        Err(error) => crate::forms::error_location(error),
+    })
 }
 
 /// The path of the delete endpoint (`/api/delete`).
@@ -340,7 +332,7 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
 }
 
 /// A value as a URL query parameter.
-fn encode_query(value: &str) -> String {
+pub(crate) fn encode_query(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 

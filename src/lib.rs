@@ -22,6 +22,9 @@ pub mod catalog;
 /// Settings, from flags and environment variables.
 #[cfg(feature = "ssr")]
 pub mod config;
+/// Plain form posts without JavaScript: a redirect back to the gallery, not JSON.
+#[cfg(feature = "ssr")]
+pub mod forms;
 /// Security headers: the page's Content-Security-Policy, the raw images', the rest.
 #[cfg(feature = "ssr")]
 pub mod headers;

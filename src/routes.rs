@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use futures::stream::{self, StreamExt};
 
 use crate::error::{Error, Result};
+use crate::forms::wants_html;
 use crate::ingest;
 use crate::names::ObjectName;
 use crate::server::AppState;
 use crate::sniff::{read_head, ImageKind};
-use crate::upload::ssr::{gallery_location, wants_html};
+use crate::upload::ssr::gallery_location;
 
 /// `GET /image/{name}` (and `HEAD`): the object's bytes, streamed from the bucket.
 /// The type is judged from the bytes (a stored type can be wrong); anything that

@@ -32,6 +32,8 @@ pub async fn current_session() -> Result<Session, ApiError> {
 }
 
 #[cfg(feature = "ssr")]
+mod origin;
+#[cfg(feature = "ssr")]
 mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod ssr;

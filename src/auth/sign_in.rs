@@ -10,8 +10,10 @@ use axum::Form;
 use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
 use serde::Deserialize;
 
-use super::ssr::{encode, wants_page, COOKIE, SESSION_DAYS};
+use super::ssr::{COOKIE, SESSION_DAYS};
 use crate::error::Error;
+use crate::forms::wants_html;
+use crate::gallery::encode_query;
 use crate::server::AppState;
 
 fn session_cookie(secure: bool) -> Cookie<'static> {
@@ -67,12 +69,12 @@ pub async fn sign_in(
     }
     let next = local_path(form.next.as_deref());
     if !policy.is_admin_token(form.token.trim()) {
-        if wants_page(&headers) {
+        if wants_html(&headers) {
             let message = "that is not the admin token";
             return Redirect::to(&format!(
                 "/signin?error={}&next={}",
-                encode(message),
-                encode(&next)
+                encode_query(message),
+                encode_query(&next)
             ))
             .into_response();
         }
@@ -100,7 +102,7 @@ pub async fn sign_in_link(
     if !state.policy.is_admin_token(query.token.trim()) {
         return Redirect::to(&format!(
             "/signin?error={}",
-            encode(
+            encode_query(
                 "that sign-in link is not (or no longer) valid: the server's admin token changed"
             )
         ))

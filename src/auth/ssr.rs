@@ -14,9 +14,12 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
+pub use super::origin::from_this_site;
 pub use super::sign_in::{sign_in, sign_in_link, sign_out};
 use super::Session;
 use crate::error::Error;
+use crate::forms::wants_html;
+use crate::gallery::encode_query;
 use crate::server::AppState;
 
 /// A secret that never shows in logs or debug output.
@@ -198,46 +201,6 @@ fn session_is_current(value: &str) -> bool {
     (0..SESSION_DAYS * 24 * 3600).contains(&age)
 }
 
-/// Whether a state-changing request comes from this site's own pages. Browsers
-/// send `Origin` on every cross-site POST; a request with neither `Origin` nor
-/// `Referer` is not from a browser page (curl, a script) and is let through
-/// to the sign-in check.
-pub fn from_this_site(headers: &HeaderMap, authority: Option<&str>) -> bool {
-    // HTTP/2 names the host in the request's authority rather than a header.
-    let Some(host) = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .or(authority)
-        .map(without_default_port)
-    else {
-        return false;
-    };
-    let source = headers
-        .get(header::ORIGIN)
-        .or_else(|| headers.get(header::REFERER))
-        .and_then(|value| value.to_str().ok());
-    match source {
-        None => headers
-            .get("sec-fetch-site")
-            .is_none_or(|site| site.as_bytes() != b"cross-site"),
-        Some(source) => url::Url::parse(source).is_ok_and(|url| {
-            let authority = match (url.host_str(), url.port()) {
-                (Some(h), Some(port)) => format!("{h}:{port}"),
-                (Some(h), None) => h.to_string(),
-                (None, _) => return false,
-            };
-            authority.eq_ignore_ascii_case(&host)
-        }),
-    }
-}
-
-fn without_default_port(host: &str) -> String {
-    host.strip_suffix(":80")
-        .or_else(|| host.strip_suffix(":443"))
-        .unwrap_or(host)
-        .to_string()
-}
-
 /// What a request needs, from its method and path.
 #[derive(Debug, PartialEq, Eq)]
 enum Need {
@@ -267,13 +230,6 @@ fn need(method: &Method, path: &str) -> Need {
     }
 }
 
-pub(super) fn wants_page(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
-}
-
 /// Middleware: finds who sends each request, refuses what they may not do, and
 /// leaves `Who` in the request for the handlers.
 pub async fn guard(
@@ -290,7 +246,7 @@ pub async fn guard(
     if need != Need::Nothing && need != Need::View && !from_this_site(headers, authority) {
         return Error::CrossSite.into_response();
     }
-    let page = wants_page(headers);
+    let page = wants_html(headers);
     let path = request.uri().path().to_string();
     let refused = match need {
         Need::Nothing | Need::SameSite => None,
@@ -318,7 +274,7 @@ pub async fn guard(
     };
     if let Some(action) = refused {
         if page && request.method() == Method::GET {
-            return Redirect::to(&format!("/signin?next={}", encode(&path))).into_response();
+            return Redirect::to(&format!("/signin?next={}", encode_query(&path))).into_response();
         }
         return Error::Unauthorized {
             action: action.to_string(),
@@ -327,10 +283,6 @@ pub async fn guard(
     }
     request.extensions_mut().insert(who);
     next.run(request).await
-}
-
-pub(super) fn encode(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Forgets clients that have not uploaded for a while (the limiter keeps one
@@ -351,62 +303,6 @@ pub fn spawn_limiter_cleanup(policy: &Policy) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
-
-    #[test]
-    fn a_post_from_this_site_passes_and_one_from_elsewhere_does_not() {
-        let host = ("host", "127.0.0.1:3000");
-        assert!(from_this_site(
-            &headers(&[host, ("origin", "http://127.0.0.1:3000")]),
-            None
-        ));
-        assert!(!from_this_site(
-            &headers(&[host, ("origin", "https://evil.example")]),
-            None
-        ));
-        assert!(!from_this_site(&headers(&[host, ("origin", "null")]), None));
-        assert!(from_this_site(
-            &headers(&[host, ("referer", "http://127.0.0.1:3000/x")]),
-            None
-        ));
-        assert!(!from_this_site(
-            &headers(&[host, ("referer", "http://127.0.0.1:3001/")]),
-            None
-        ));
-        assert!(
-            from_this_site(&headers(&[host]), None),
-            "curl sends neither"
-        );
-        assert!(!from_this_site(
-            &headers(&[host, ("sec-fetch-site", "cross-site")]),
-            None
-        ));
-    }
-
-    #[test]
-    fn over_http2_the_authority_names_the_host() {
-        let origin = headers(&[("origin", "https://gallery.example")]);
-        assert!(from_this_site(&origin, Some("gallery.example")));
-        assert!(!from_this_site(&origin, Some("other.example")));
-    }
-
-    #[test]
-    fn default_ports_do_not_matter() {
-        assert!(from_this_site(
-            &headers(&[
-                ("host", "gallery.example:443"),
-                ("origin", "https://gallery.example"),
-            ]),
-            None
-        ));
-    }
 
     #[test]
     fn the_admin_token_is_recognised_and_nothing_else() {

@@ -13,9 +13,8 @@ use object_store::memory::InMemory;
 use object_store::{BackoffConfig, ClientConfigKey, ObjectStore, RetryConfig};
 use tokio::sync::OnceCell;
 
-use super::replit::{Credentials, Sidecar, DEFAULT_SIDECAR_URL};
+use super::replit::{Credentials, DEFAULT_SIDECAR_URL};
 use super::{Bucket, Inner};
-use crate::error::Error;
 
 /// How to reach the bucket.
 #[derive(Debug, Clone)]
@@ -126,7 +125,7 @@ pub fn open(settings: &Settings) -> Result<Bucket, BucketUrlError> {
         "" if !url.is_empty() => local_folder(settings, url),
         "s3" => s3(settings, bucket_name(url, "s3", rest)?),
         "gs" => gcs(settings, bucket_name(url, "gs", rest)?),
-        "replit" => replit(settings, rest.trim_end_matches('/')),
+        "replit" => super::replit::open(settings, rest.trim_end_matches('/')),
         _ => Err(BucketUrlError::Unsupported { url: url.into() }),
     }
 }
@@ -150,13 +149,13 @@ fn bucket_name<'a>(
 }
 
 /// What kind of store a bucket is, for what differs between them.
-enum Kind {
+pub(super) enum Kind {
     Folder,
     Memory,
     Remote,
 }
 
-fn bucket(
+pub(super) fn bucket(
     settings: &Settings,
     store: OnceCell<Arc<dyn ObjectStore>>,
     opener: Option<super::Opener>,
@@ -272,7 +271,10 @@ fn s3(settings: &Settings, name: &str) -> Result<Bucket, BucketUrlError> {
 
 /// A GCS client from the environment (`GOOGLE_SERVICE_ACCOUNT`,
 /// `GOOGLE_APPLICATION_CREDENTIALS`, `GOOGLE_BASE_URL`, ...) and the settings.
-fn google(settings: &Settings, name: &str) -> Result<GoogleCloudStorageBuilder, BucketUrlError> {
+pub(super) fn google(
+    settings: &Settings,
+    name: &str,
+) -> Result<GoogleCloudStorageBuilder, BucketUrlError> {
     let mut builder = GoogleCloudStorageBuilder::from_env()
         .with_bucket_name(name)
         .with_retry(settings.retry());
@@ -293,7 +295,7 @@ fn base_url(builder: &GoogleCloudStorageBuilder) -> Option<String> {
     builder.get_config_value(&GoogleConfigKey::BaseUrl)
 }
 
-fn at_base_url(builder: &GoogleCloudStorageBuilder) -> String {
+pub(super) fn at_base_url(builder: &GoogleCloudStorageBuilder) -> String {
     base_url(builder).map_or(String::new(), |url| {
         format!(" at {}", without_userinfo(&url))
     })
@@ -310,66 +312,6 @@ fn gcs(settings: &Settings, name: &str) -> Result<Bucket, BucketUrlError> {
         source,
     })?;
     Ok(ready(settings, Arc::new(store), description, Kind::Remote))
-}
-
-/// Replit Object Storage: a GCS bucket with tokens from the sidecar. Without an id,
-/// the Repl's default bucket, asked of the sidecar on first use (and again on the
-/// next use while it cannot be had), so the server starts whatever the sidecar says.
-fn replit(settings: &Settings, id: &str) -> Result<Bucket, BucketUrlError> {
-    let sidecar = Sidecar::new(&settings.replit_sidecar, settings.timeout)
-        .map_err(BucketUrlError::Sidecar)?;
-    let credentials = Arc::new(Credentials::new(sidecar.clone()));
-    let open_store = {
-        let settings = settings.clone();
-        let credentials = Arc::clone(&credentials);
-        move |id: &str| -> Result<Arc<dyn ObjectStore>, BucketUrlError> {
-            let store = google(&settings, id)?
-                .with_credentials(credentials.clone())
-                .build()
-                .map_err(|source| BucketUrlError::Client {
-                    what: format!("Replit Object Storage bucket {id}"),
-                    source,
-                })?;
-            Ok(Arc::new(store))
-        }
-    };
-    let at = at_base_url(&google(settings, "bucket")?);
-    if !id.is_empty() {
-        let description = format!("Replit Object Storage bucket {id}{at}");
-        let store = OnceCell::new_with(Some(open_store(id)?));
-        return Ok(bucket(
-            settings,
-            store,
-            None,
-            description,
-            Kind::Remote,
-            Some(credentials),
-        ));
-    }
-    let open_store = Arc::new(open_store);
-    let opener: super::Opener = Box::new(move || {
-        let sidecar = sidecar.clone();
-        let open_store = Arc::clone(&open_store);
-        Box::pin(async move {
-            let id = sidecar
-                .default_bucket()
-                .await
-                .map_err(|error| Error::Storage {
-                    reason: error.to_string(),
-                    source: Box::new(error),
-                })?;
-            tracing::info!("using the Repl's default bucket {id}");
-            open_store(&id).map_err(|error| Error::Internal(error.to_string()))
-        })
-    });
-    Ok(bucket(
-        settings,
-        OnceCell::new(),
-        Some(opener),
-        format!("Replit Object Storage, the Repl's default bucket{at}"),
-        Kind::Remote,
-        Some(credentials),
-    ))
 }
 
 /// An endpoint as the log may show it: without `user:password@`.

@@ -10,8 +10,71 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use object_store::gcp::GcpCredential;
-use object_store::CredentialProvider;
+use object_store::{CredentialProvider, ObjectStore};
 use serde::Deserialize;
+use tokio::sync::OnceCell;
+
+use super::open::{at_base_url, bucket, google, BucketUrlError, Kind, Settings};
+use super::Bucket;
+use crate::error::Error;
+
+/// Opens `replit://ID`, or with no id the Repl's default bucket. The store is made
+/// on first use: the default bucket's id is asked of the sidecar then (and again on
+/// the next use while it cannot be had), so the server starts whatever the
+/// sidecar says.
+pub(super) fn open(settings: &Settings, id: &str) -> Result<Bucket, BucketUrlError> {
+    let sidecar = Sidecar::new(&settings.replit_sidecar, settings.timeout)
+        .map_err(BucketUrlError::Sidecar)?;
+    let credentials = Arc::new(Credentials::new(sidecar.clone()));
+    let at = at_base_url(&google(settings, "bucket")?);
+    let description = match id {
+        "" => format!("Replit Object Storage, the Repl's default bucket{at}"),
+        id => format!("Replit Object Storage bucket {id}{at}"),
+    };
+    let fixed_id = (!id.is_empty()).then(|| id.to_string());
+    let for_store = settings.clone();
+    let provider = Arc::clone(&credentials);
+    let opener: super::Opener = Box::new(move || {
+        let (sidecar, settings, provider) = (sidecar.clone(), for_store.clone(), provider.clone());
+        let fixed_id = fixed_id.clone();
+        Box::pin(async move {
+            let id = match fixed_id {
+                Some(id) => id,
+                None => {
+                    let id = sidecar
+                        .default_bucket()
+                        .await
+                        .map_err(|error| Error::Storage {
+                            reason: error.to_string(),
+                            source: Box::new(error),
+                        })?;
+                    tracing::info!("using the Repl's default bucket {id}");
+                    id
+                }
+            };
+            let store = google(&settings, &id)
+                .and_then(|builder| {
+                    builder
+                        .with_credentials(provider)
+                        .build()
+                        .map_err(|source| BucketUrlError::Client {
+                            what: format!("Replit Object Storage bucket {id}"),
+                            source,
+                        })
+                })
+                .map_err(|error| Error::Internal(error.to_string()))?;
+            Ok(Arc::new(store) as Arc<dyn ObjectStore>)
+        })
+    });
+    Ok(bucket(
+        settings,
+        OnceCell::new(),
+        Some(opener),
+        description,
+        Kind::Remote,
+        Some(credentials),
+    ))
+}
 
 /// The sidecar's address when `REPLIT_SIDECAR_URL` is not set.
 pub const DEFAULT_SIDECAR_URL: &str = "http://127.0.0.1:1106";

@@ -31,71 +31,22 @@ pub const UPLOAD_PATH: &str = <UploadImages as leptos::server_fn::ServerFn>::PAT
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-    use leptos::prelude::use_context;
-    use leptos_axum::ResponseOptions;
-
-    use crate::error::{ApiError, Error, Result};
+    use crate::error::{ApiError, Result};
+    use crate::forms;
     use crate::model::{ImageInfo, UploadedImages};
-
-    /// A browser navigating (a form post without JavaScript) asks for HTML.
-    pub fn wants_html(headers: &HeaderMap) -> bool {
-        headers
-            .get(header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    }
 
     /// Where a browser goes after a form upload: the gallery, with a line saying
     /// what happened.
     pub fn gallery_location(stored: &Result<Vec<ImageInfo>>) -> String {
         match stored {
             Ok(images) => format!("/?uploaded={}", images.len()),
-            Err(error) => error_location(error),
+            Err(error) => forms::error_location(error),
         }
-    }
-
-    /// When the request is a plain form post (no JavaScript), answers it with a
-    /// redirect (303) to `location` and says so; else leaves the answer alone.
-    pub fn redirect_form(location: &str) -> bool {
-        let is_form = use_context::<axum::http::request::Parts>()
-            .is_some_and(|parts| wants_html(&parts.headers));
-        if is_form {
-            if let (Some(response), Ok(location)) = (
-                use_context::<ResponseOptions>(),
-                HeaderValue::from_str(location),
-            ) {
-                response.insert_header(header::LOCATION, location);
-                response.set_status(StatusCode::SEE_OTHER);
-            }
-        }
-        is_form
-    }
-
-    /// The gallery with an error line, for a form whose request was refused.
-    pub fn error_location(error: &Error) -> String {
-        format!(
-            "/?error={}",
-            percent_encoding::utf8_percent_encode(
-                &error.to_api().message,
-                percent_encoding::NON_ALPHANUMERIC
-            )
-        )
     }
 
     /// The server function's answer: JSON for scripts and the widget, a redirect for
     /// a plain form.
     pub fn answer(stored: Result<Vec<ImageInfo>>) -> std::result::Result<UploadedImages, ApiError> {
-        if redirect_form(&gallery_location(&stored)) {
-            if let Err(error) = &stored {
-                error.log();
-            }
-            return stored
-                .map(|images| UploadedImages { images })
-                .map_err(|e: Error| e.to_api());
-        }
-        stored
-            .map(|images| UploadedImages { images })
-            .map_err(crate::error::respond)
+        forms::answer(stored, gallery_location).map(|images| UploadedImages { images })
     }
 }

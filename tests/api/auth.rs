@@ -121,13 +121,7 @@ async fn the_admin_deletes_and_the_image_is_gone_everywhere() {
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.get(&info.url).await.status(), StatusCode::NOT_FOUND);
-    let names: Vec<String> = app
-        .list("")
-        .await
-        .images
-        .into_iter()
-        .map(|i| i.name)
-        .collect();
+    let names: Vec<String> = app.listed_names().await;
     assert_eq!(names, [other.name]);
     assert_eq!(app.stored_files().len(), 1);
 }

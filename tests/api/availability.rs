@@ -63,10 +63,7 @@ async fn a_bucket_that_does_not_exist_is_named_as_the_reason() {
     };
     let app = spawn_app_for(moto.config()).await;
 
-    let health = app.get("/healthz").await;
-
-    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let reason = error_of(health).await.1;
+    let reason = app.unavailable_reason().await;
     assert!(reason.contains("does not exist"), "{reason}");
 }
 
@@ -80,10 +77,7 @@ async fn refused_credentials_are_named_as_the_reason() {
     }
     let app = spawn_app_for(config).await;
 
-    let health = app.get("/healthz").await;
-
-    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let reason = error_of(health).await.1;
+    let reason = app.unavailable_reason().await;
     assert!(reason.contains("refused"), "{reason}");
 }
 

@@ -62,13 +62,7 @@ async fn uploaded_images_are_listed_and_read_back_with_their_type(backend: Backe
     let png_info = app.upload_ok("photo.png", &photo).await;
     let jpeg_info = app.upload_ok("holiday.jpg", &holiday).await;
 
-    let listed: HashSet<String> = app
-        .list("")
-        .await
-        .images
-        .into_iter()
-        .map(|i| i.name)
-        .collect();
+    let listed: HashSet<String> = app.listed_names().await.into_iter().collect();
     assert_eq!(
         listed,
         HashSet::from([png_info.name.clone(), jpeg_info.name.clone()])

@@ -148,6 +148,23 @@ impl TestApp {
         response.json().await.expect("a page of images")
     }
 
+    /// The names on the first page of the gallery, newest first.
+    pub async fn listed_names(&self) -> Vec<String> {
+        self.list("")
+            .await
+            .images
+            .into_iter()
+            .map(|i| i.name)
+            .collect()
+    }
+
+    /// Why the bucket cannot be used, as `/healthz` says it (which must answer 503).
+    pub async fn unavailable_reason(&self) -> String {
+        let health = self.get("/healthz").await;
+        assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+        error_of(health).await.1
+    }
+
     /// Every file in the bucket folder, as paths relative to it.
     pub fn stored_files(&self) -> Vec<String> {
         assert!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{error_of, png, spawn_app_for};
+use crate::helpers::{png, spawn_app_for};
 use crate::replit_standin::StandIn;
 use crate::stores::{shared_moto_url, unique_name, MotoBucket};
 
@@ -85,10 +85,7 @@ async fn without_a_sidecar_the_reason_says_replit_storage_is_not_there() {
     config.replit_sidecar_url = "http://127.0.0.1:9".into(); // nothing listens there
 
     let app = spawn_app_for(config).await;
-    let health = app.get("/healthz").await;
-
-    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let reason = error_of(health).await.1;
+    let reason = app.unavailable_reason().await;
     assert!(
         reason.contains("not running on Replit, or Object Storage is not enabled"),
         "{reason}"
@@ -101,9 +98,7 @@ async fn without_a_default_bucket_the_reason_says_what_to_do_and_it_is_used_once
     let bucket = standin.shared.default_bucket.lock().unwrap().take();
     let app = spawn_app_for(standin.config()).await;
 
-    let health = app.get("/healthz").await;
-    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let reason = error_of(health).await.1;
+    let reason = app.unavailable_reason().await;
     assert!(
         reason.contains(
             "create a bucket in the Object Storage tool, or set defaultBucketID in .replit"
@@ -122,10 +117,7 @@ async fn a_default_bucket_that_does_not_exist_is_named_as_the_reason() {
     *standin.shared.default_bucket.lock().unwrap() = Some(unique_name("gone"));
     let app = spawn_app_for(standin.config()).await;
 
-    let health = app.get("/healthz").await;
-
-    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let reason = error_of(health).await.1;
+    let reason = app.unavailable_reason().await;
     assert!(reason.contains("does not exist"), "{reason}");
 }
 
@@ -152,10 +144,7 @@ async fn a_bucket_the_repl_may_not_use_is_named_as_the_reason() {
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let app = spawn_app_for(standin.config()).await;
 
-    let health = app.get("/healthz").await;
-
-    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let reason = error_of(health).await.1;
+    let reason = app.unavailable_reason().await;
     assert!(
         reason.contains("refused access (403 Forbidden)"),
         "{reason}"
