@@ -122,3 +122,27 @@ where
     }
     false
 }
+
+#[tokio::test]
+async fn a_bucket_that_never_answers_is_given_up_on_after_the_timeout() {
+    // A server that takes connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let endpoint = format!("http://{}", silent.local_addr().expect("an address"));
+    let _silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            held.push(connection);
+        }
+    });
+    let mut config = bucket_gallery::config::Config::for_tests("s3://silent");
+    config.bucket_options = s3_options(&endpoint, "test", "test", "us-east-1");
+    config.bucket_timeout_seconds = 1;
+    config.bucket_retries = 0;
+    let app = spawn_app_for(config).await;
+
+    let reason = app.unavailable_reason().await;
+
+    assert!(reason.contains("did not answer in time"), "{reason}");
+}
