@@ -229,7 +229,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::put_for_test as put;
+    use crate::storage::{put_for_test as put, Settings};
 
     async fn names(catalog: &Arc<Catalog>) -> Vec<String> {
         let page = catalog.page(None, 100).await.unwrap();
@@ -241,7 +241,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_listing_is_reused_until_it_is_too_old() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
         put(&bucket, "a.png").await;
         assert_eq!(names(&catalog).await, ["a.png"]);
@@ -257,7 +257,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_old_listing_is_served_while_a_new_one_is_taken() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let catalog = Catalog::new(bucket.clone(), Duration::ZERO);
         put(&bucket, "a.png").await;
         assert_eq!(names(&catalog).await, ["a.png"]);
@@ -274,7 +274,7 @@ mod tests {
 
     #[tokio::test]
     async fn what_this_server_adds_shows_at_once_and_only_once() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
         put(&bucket, "old.png").await;
         names(&catalog).await;
@@ -299,7 +299,7 @@ mod tests {
 
     #[tokio::test]
     async fn what_this_server_deletes_is_gone_at_once() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
         put(&bucket, "a.png").await;
         put(&bucket, "b.png").await;
@@ -316,7 +316,7 @@ mod tests {
 
     #[tokio::test]
     async fn pages_follow_each_other_without_gaps() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         for name in ["a.png", "b.png", "c.png", "d.png", "e.png"] {
             put(&bucket, name).await;
         }

@@ -290,12 +290,6 @@ mod server {
         }
     }
 
-    impl From<object_store::Error> for Error {
-        fn from(error: object_store::Error) -> Self {
-            crate::storage::classify(error)
-        }
-    }
-
     /// The JSON error, with the [`Report`] riding along in the response's extensions
     /// for [`report_errors`]: logging happens there, once, so this has no side effects.
     impl IntoResponse for Error {

@@ -5,9 +5,12 @@
 //! distinct from every other failure, and every other failure says in words a person
 //! can act on why the bucket could not be used (see [`problem`]).
 
+mod gcs;
 mod open;
 mod problem;
 mod replit;
+mod s3;
+mod settings;
 mod writer;
 
 use std::future::Future;
@@ -23,9 +26,9 @@ use tokio::sync::OnceCell;
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 
-pub use open::{BucketUrlError, Settings};
-pub use problem::classify;
-pub use replit::DEFAULT_SIDECAR_URL;
+pub use settings::{
+    BucketUrlError, Settings, DEFAULT_RETRIES, DEFAULT_SIDECAR_URL, DEFAULT_TIMEOUT,
+};
 pub use writer::NewObject;
 
 /// The bucket images live in. Cheap to clone: clones share one connection pool.
@@ -62,6 +65,18 @@ impl std::fmt::Debug for Bucket {
     }
 }
 
+/// Parts of 1 MiB for a local folder or memory: many uploads at once stay cheap.
+const LOCAL_PART_SIZE: usize = 1024 * 1024;
+/// S3 and GCS refuse multipart parts under 5 MiB (but the last).
+const REMOTE_PART_SIZE: usize = 5 * 1024 * 1024;
+
+/// What kind of store a bucket is, for what differs between them.
+enum Kind {
+    Folder,
+    Memory,
+    Remote,
+}
+
 /// What the bucket knows of an object without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
@@ -90,15 +105,49 @@ pub struct StoredObject {
 }
 
 impl Bucket {
-    /// Opens the bucket a `BUCKET_URL` names, with default timeouts (tests, benches).
-    pub fn from_url(url: &str) -> Result<Bucket, BucketUrlError> {
-        Bucket::open(&Settings::new(url))
-    }
-
     /// Opens the bucket the settings name. Nothing is asked of the bucket yet: a
     /// bucket that cannot be reached now is retried on every use.
     pub fn open(settings: &Settings) -> Result<Bucket, BucketUrlError> {
         open::open(settings)
+    }
+
+    /// A bucket of the given kind whose store is found by `opener` on first use
+    /// (or is known already), with the backend's part size and attributes.
+    fn assemble(
+        settings: &Settings,
+        store: OnceCell<Arc<dyn ObjectStore>>,
+        opener: Option<Opener>,
+        description: String,
+        kind: Kind,
+        credentials: Option<Arc<replit::Credentials>>,
+    ) -> Bucket {
+        let default_part = match kind {
+            Kind::Folder | Kind::Memory => LOCAL_PART_SIZE,
+            Kind::Remote => REMOTE_PART_SIZE,
+        };
+        Bucket {
+            inner: Arc::new(Inner {
+                store,
+                opener,
+                description,
+                part_size: settings.part_size.unwrap_or(default_part),
+                // A file has no place for a content type: object_store refuses
+                // attributes there. The other stores keep one with the object.
+                keeps_attributes: !matches!(kind, Kind::Folder),
+                credentials,
+            }),
+        }
+    }
+
+    /// A bucket whose store is known at once.
+    fn ready(
+        settings: &Settings,
+        store: Arc<dyn ObjectStore>,
+        description: String,
+        kind: Kind,
+    ) -> Bucket {
+        let store = OnceCell::new_with(Some(store));
+        Bucket::assemble(settings, store, None, description, kind, None)
     }
 
     pub fn description(&self) -> &str {
@@ -238,14 +287,16 @@ mod tests {
 
     #[tokio::test]
     async fn an_unsupported_url_says_what_works() {
-        let error = Bucket::from_url("ftp://example").unwrap_err().to_string();
+        let error = Bucket::open(&Settings::new("ftp://example"))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("file://PATH"), "{error}");
         assert!(error.contains("s3://BUCKET"), "{error}");
     }
 
     #[tokio::test]
     async fn a_dropped_upload_leaves_nothing() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let name = ObjectName::parse("a.png").unwrap();
         let mut object = bucket.create(&name, "image/png").await.unwrap();
         object.write(Bytes::from_static(b"partial")).await.unwrap();
@@ -256,7 +307,7 @@ mod tests {
 
     #[tokio::test]
     async fn hidden_objects_are_not_listed() {
-        let bucket = Bucket::from_url("memory://").unwrap();
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         for name in [".DS_Store", "album/.keep", "visible.png"] {
             put_for_test(&bucket, name).await;
         }

@@ -10,6 +10,13 @@ use super::replit::SidecarError;
 use crate::error::Error;
 use crate::names::ObjectName;
 
+/// Every failed store request becomes the app's error through [`classify`].
+impl From<object_store::Error> for Error {
+    fn from(error: object_store::Error) -> Self {
+        classify(error)
+    }
+}
+
 /// The app's error for a failed store request. "Not found" stays its own kind.
 pub fn classify(error: object_store::Error) -> Error {
     use object_store::Error as Store;

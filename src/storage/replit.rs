@@ -14,8 +14,9 @@ use object_store::{CredentialProvider, ObjectStore};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 
-use super::open::{at_base_url, bucket, google, BucketUrlError, Kind, Settings};
-use super::Bucket;
+use super::gcs::{at_base_url, google};
+use super::settings::{BucketUrlError, Settings};
+use super::{Bucket, Kind, Opener};
 use crate::error::Error;
 
 /// Opens `replit://ID`, or with no id the Repl's default bucket. The store is made
@@ -34,7 +35,7 @@ pub(super) fn open(settings: &Settings, id: &str) -> Result<Bucket, BucketUrlErr
     let fixed_id = (!id.is_empty()).then(|| id.to_string());
     let for_store = settings.clone();
     let provider = Arc::clone(&credentials);
-    let opener: super::Opener = Box::new(move || {
+    let opener: Opener = Box::new(move || {
         let (sidecar, settings, provider) = (sidecar.clone(), for_store.clone(), provider.clone());
         let fixed_id = fixed_id.clone();
         Box::pin(async move {
@@ -66,7 +67,7 @@ pub(super) fn open(settings: &Settings, id: &str) -> Result<Bucket, BucketUrlErr
             Ok(Arc::new(store) as Arc<dyn ObjectStore>)
         })
     });
-    Ok(bucket(
+    Ok(Bucket::assemble(
         settings,
         OnceCell::new(),
         Some(opener),
@@ -75,9 +76,6 @@ pub(super) fn open(settings: &Settings, id: &str) -> Result<Bucket, BucketUrlErr
         Some(credentials),
     ))
 }
-
-/// The sidecar's address when `REPLIT_SIDECAR_URL` is not set.
-pub const DEFAULT_SIDECAR_URL: &str = "http://127.0.0.1:1106";
 
 /// Why the sidecar could not give what was asked of it. Each says what to do.
 #[derive(Debug, thiserror::Error)]
