@@ -8,9 +8,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, StaticSegment};
 
-use crate::auth::{current_session, Session};
+use crate::api::links::{self, keys, Flash};
+use crate::api::{ImageInfo, Session};
+use crate::auth::current_session;
 use crate::gallery::{gallery_page, DeleteConfirmPage, GalleryGrid};
-use crate::model::ImageInfo;
 use crate::upload::UploadWidget;
 
 /// The HTML document around the app, rendered on the server.
@@ -64,14 +65,7 @@ fn GalleryPage() -> impl IntoView {
 
     let uploaded = RwSignal::new(Vec::<ImageInfo>::new());
     let query = use_query_map();
-    let form_error = move || query.read().get("error");
-    let form_deleted = move || query.read().get("deleted").is_some();
-    let form_stored = move || {
-        query
-            .read()
-            .get("uploaded")
-            .and_then(|n| n.parse::<usize>().ok())
-    };
+    let flash = move || Flash::read(|key| query.read().get(key));
 
     // What this viewer may do (the page offers only that) and the images. Both are
     // made here and read in one <Transition>: resources created inside a Suspense,
@@ -87,17 +81,7 @@ fn GalleryPage() -> impl IntoView {
                 view! {
                     <TopBar session/>
                     <main data-hydrated=move || hydrated.get().to_string()>
-                        {move || form_error().map(|message| view! {
-                            <p class="banner error" role="alert" data-testid="form-error">{message}</p>
-                        })}
-                        {move || form_deleted().then(|| view! {
-                            <p class="banner ok" role="status">"The image was deleted."</p>
-                        })}
-                        {move || form_stored().map(|count| view! {
-                            <p class="banner ok" role="status">
-                                {if count == 1 { "1 image uploaded.".to_owned() } else { format!("{count} images uploaded.") }}
-                            </p>
-                        })}
+                        {move || flash().map(|flash| view! { <FlashBanner flash/> })}
                         {if session.can_upload {
                             view! {
                                 <UploadWidget hydrated on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
@@ -105,7 +89,7 @@ fn GalleryPage() -> impl IntoView {
                         } else {
                             view! {
                                 <p class="signin-prompt" data-testid="signin-prompt">
-                                    <a href="/signin">"Sign in"</a>" to upload images."
+                                    <a href=links::SIGN_IN>"Sign in"</a>" to upload images."
                                 </p>
                             }.into_any()
                         }}
@@ -118,20 +102,41 @@ fn GalleryPage() -> impl IntoView {
     .into_any()
 }
 
+/// What a plain form post did, in one line.
+#[component]
+fn FlashBanner(flash: Flash) -> impl IntoView {
+    match flash {
+        Flash::Error(message) => view! {
+            <p class="banner error" role="alert" data-testid="form-error">{message}</p>
+        }
+        .into_any(),
+        Flash::Deleted => view! {
+            <p class="banner ok" role="status">"The image was deleted."</p>
+        }
+        .into_any(),
+        Flash::Uploaded(count) => view! {
+            <p class="banner ok" role="status">
+                {if count == 1 { "1 image uploaded.".to_owned() } else { format!("{count} images uploaded.") }}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
 /// The title, and signing in or out.
 #[component]
 fn TopBar(session: Session) -> impl IntoView {
     view! {
         <header class="top">
-            <h1><a href="/">"bucket-gallery"</a></h1>
+            <h1><a href=links::GALLERY>"bucket-gallery"</a></h1>
             {if session.signed_in {
                 view! {
-                    <form method="post" action="/signout" class="signout">
+                    <form method="post" action=links::SIGN_OUT class="signout">
                         <button type="submit" class="quiet" data-testid="sign-out">"Sign out"</button>
                     </form>
                 }.into_any()
             } else {
-                view! { <a href="/signin" class="signin-link" data-testid="sign-in">"Sign in"</a> }.into_any()
+                view! { <a href=links::SIGN_IN class="signin-link" data-testid="sign-in">"Sign in"</a> }.into_any()
             }}
         </header>
     }
@@ -142,21 +147,26 @@ fn TopBar(session: Session) -> impl IntoView {
 #[component]
 fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let error = move || query.read().get("error");
-    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    let error = move || query.read().get(keys::ERROR);
+    let next = move || {
+        query
+            .read()
+            .get(keys::NEXT)
+            .unwrap_or_else(|| links::GALLERY.into())
+    };
     view! {
         <header class="top">
-            <h1><a href="/">"bucket-gallery"</a></h1>
+            <h1><a href=links::GALLERY>"bucket-gallery"</a></h1>
         </header>
         <main class="signin">
             <h2>"Sign in"</h2>
             {move || error().map(|message| view! {
                 <p class="banner error" role="alert" data-testid="signin-error">{message}</p>
             })}
-            <form method="post" action="/signin">
+            <form method="post" action=links::SIGN_IN>
                 <label for="token">"Admin token"</label>
-                <input id="token" name="token" type="password" autocomplete="current-password" required/>
-                <input type="hidden" name="next" value=next/>
+                <input id="token" name=keys::TOKEN type="password" autocomplete="current-password" required/>
+                <input type="hidden" name=keys::NEXT value=next/>
                 <button type="submit">"Sign in"</button>
             </form>
             <p class="muted">

@@ -6,8 +6,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use crate::error::{ApiError, Error, Result};
-use crate::gallery::encode_query;
+use crate::api::links::{self, Flash};
+use crate::api::ApiError;
+use crate::error::{Error, Result};
 
 /// A browser navigating (a form post, a page load) asks for HTML.
 pub fn wants_html(headers: &HeaderMap) -> bool {
@@ -19,7 +20,7 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
 
 /// The gallery with an error line, for a form whose request was refused.
 pub fn error_location(error: &Error) -> String {
-    format!("/?error={}", encode_query(&error.to_api().message))
+    links::gallery_with(&Flash::Error(error.to_api().message))
 }
 
 /// A server function's answer: for a plain form, a redirect to where `location`

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use leptos_router::hooks::use_query_map;
 
-use crate::error::{ApiError, ErrorCode};
-use crate::model::{ImageInfo, ImagePage};
+use crate::api::links::{self, keys};
+use crate::api::{ApiError, ErrorCode, ImageInfo, ImagePage};
 
 /// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
 #[server(prefix = "/api", endpoint = "images", input = GetUrl)]
@@ -46,13 +46,10 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
         Ok(())
     };
     crate::forms::answer(deleted.await, |outcome| match outcome {
-        Ok(()) => "/?deleted=1".to_string(),
+        Ok(()) => links::gallery_with(&links::Flash::Deleted),
         Err(error) => crate::forms::error_location(error),
     })
 }
-
-/// The path of the delete endpoint (`/api/delete`).
-pub const DELETE_PATH: &str = <DeleteImage as leptos::server_fn::ServerFn>::PATH;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -62,9 +59,9 @@ pub mod ssr {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
 
+    use crate::api::{ImageInfo, ImagePage};
     use crate::catalog::{Catalog, SortKey};
     use crate::error::{Error, Result};
-    use crate::model::{ImageInfo, ImagePage};
     use crate::sniff::ImageKind;
     use crate::storage::ObjectInfo;
 
@@ -136,7 +133,7 @@ pub mod ssr {
         let content_type = ImageKind::from_name(object.name.as_str())
             .map(|kind| kind.mime())
             .unwrap_or("application/octet-stream");
-        ImageInfo::describe(object, content_type)
+        object.describe(content_type)
     }
 
     #[cfg(test)]
@@ -166,7 +163,7 @@ pub mod ssr {
 /// while it loads can keep the server's response from ever finishing.
 pub fn gallery_page() -> Resource<Result<ImagePage, ApiError>> {
     let query = use_query_map();
-    let cursor = move || query.read().get("cursor").filter(|c| !c.is_empty());
+    let cursor = move || query.read().get(keys::CURSOR).filter(|c| !c.is_empty());
     Resource::new(cursor, |cursor| list_images(None, cursor))
 }
 
@@ -184,7 +181,7 @@ pub fn GalleryGrid(
     let query = use_query_map();
     let on_first_page = query
         .read_untracked()
-        .get("cursor")
+        .get(keys::CURSOR)
         .filter(|c| !c.is_empty())
         .is_none();
     let content = match page {
@@ -211,25 +208,19 @@ pub fn GalleryGrid(
 #[component]
 pub fn DeleteConfirmPage() -> impl IntoView {
     let query = use_query_map();
-    let name = query.read_untracked().get("name").unwrap_or_default();
+    let name = query.read_untracked().get(keys::NAME).unwrap_or_default();
     let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
-    let image_url = format!(
-        "/image/{}",
-        name.split('/')
-            .map(encode_query)
-            .collect::<Vec<_>>()
-            .join("/")
-    );
+    let image_url = links::image(&name);
     view! {
         <main class="confirm-delete">
             <h2>"Delete " <q>{caption}</q> "?"</h2>
             <img src=image_url alt=name.clone() class="confirm-preview"/>
             <p>"It is removed from the bucket for good."</p>
-            <form method="post" action=DELETE_PATH>
+            <form method="post" action=links::api::DELETE>
                 <input type="hidden" name="name" value=name/>
                 <button type="submit" class="danger">"Delete"</button>
                 " "
-                <a href="/">"Keep it"</a>
+                <a href=links::GALLERY>"Keep it"</a>
             </form>
         </main>
     }
@@ -296,9 +287,9 @@ fn Grid(
             </ul>
         </Show>
         <nav class="pager">
-            {(!on_first_page).then(|| view! { <a href="/">"Newest"</a> })}
+            {(!on_first_page).then(|| view! { <a href=links::GALLERY>"Newest"</a> })}
             {next_cursor.map(|cursor| view! {
-                <a href=format!("/?cursor={cursor}") data-testid="older">"Older images"</a>
+                <a href=links::gallery_from(&cursor) data-testid="older">"Older images"</a>
             })}
         </nav>
     }
@@ -311,7 +302,7 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
     let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
     let (link, title, data_name) = (url.clone(), name.clone(), name.clone());
     let delete = can_delete.then(|| {
-        let confirm_page = format!("/delete?name={}", encode_query(&name));
+        let confirm_page = links::delete_page(&name);
         view! {
             <DeleteControl name=name.clone() caption=caption.clone() deleted/>
             // Without JavaScript, a page of its own asks first.
@@ -329,11 +320,6 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
         </li>
     }
     .into_any()
-}
-
-/// A value as a URL query parameter.
-pub(crate) fn encode_query(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// Delete, then a question before anything is removed; the tile leaves the grid
@@ -385,4 +371,18 @@ fn DeleteControl(
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use leptos::server_fn::ServerFn;
+
+    use super::{DeleteImage, ListImages};
+    use crate::api::links;
+
+    #[test]
+    fn the_gallery_addresses_are_the_server_functions_own() {
+        assert_eq!(links::api::DELETE, <DeleteImage as ServerFn>::PATH);
+        assert_eq!(links::api::IMAGES, <ListImages as ServerFn>::PATH);
+    }
 }

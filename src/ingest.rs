@@ -7,9 +7,9 @@ use multer::Multipart;
 
 use std::time::Duration;
 
+use crate::api::{ImageInfo, FILE_FIELD};
 use crate::error::{Error, Result};
 use crate::inspect::{Inspector, Rules};
-use crate::model::{ImageInfo, FILE_FIELD};
 use crate::names::ObjectName;
 use crate::sniff::{read_head, ImageKind};
 use crate::storage::{Bucket, ObjectInfo};
@@ -29,7 +29,7 @@ pub struct Stored {
 
 impl Stored {
     pub fn info(&self) -> ImageInfo {
-        ImageInfo::describe(&self.object, self.kind.mime())
+        self.object.describe(self.kind.mime())
     }
 }
 

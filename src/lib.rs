@@ -1,16 +1,16 @@
 //! bucket-gallery: drop photos into an object-storage bucket and browse them as a
 //! fast gallery. This file is the map: modules are listed in reading order.
 
+/// The wire contract: the API's types, its error codes, every address and query key.
+pub mod api;
 /// The page shell and the router: the gallery with its upload widget; sign-in.
 pub mod app;
 /// Who may do what: the session, sign-in by cookie or bearer token, the guard.
 pub mod auth;
-/// The application error, its stable codes and its JSON form `{"error": {...}}`.
-pub mod error;
 /// The list and delete server functions (`/api/images`, `/api/delete`) and the grid.
 pub mod gallery;
-/// What crosses the wire: an image as the API describes it, a page of them.
-pub mod model;
+/// Sizes as people read them ("16 MiB").
+pub mod sizes;
 /// The upload server function (`POST /api/upload`) and the upload widget.
 pub mod upload;
 
@@ -22,6 +22,9 @@ pub mod catalog;
 /// Settings, from flags and environment variables.
 #[cfg(feature = "ssr")]
 pub mod config;
+/// The application error with its status and code; how errors are answered and logged.
+#[cfg(feature = "ssr")]
+pub mod error;
 /// Plain form posts without JavaScript: a redirect back to the gallery, not JSON.
 #[cfg(feature = "ssr")]
 pub mod forms;

@@ -3,6 +3,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    use bucket_gallery::api::links;
     use bucket_gallery::{config::Config, server};
     use clap::Parser;
     use tracing_subscriber::EnvFilter;
@@ -37,10 +38,12 @@ async fn main() -> std::process::ExitCode {
         println!(
             "\n  To upload and delete, sign in with this link (ADMIN_TOKEN is not set, so a\n  \
              new token was made for this run; set ADMIN_TOKEN to keep one):\n\n    \
-             http://{host}:{port}/signin/link?token={token}\n\n  \
-             Reached through another address (a proxy, Replit's webview)? Open /signin\n  \
+             http://{host}:{port}{link}\n\n  \
+             Reached through another address (a proxy, Replit's webview)? Open {sign_in}\n  \
              there and give this token: {token}\n",
             port = server.addr.port(),
+            link = links::sign_in_link(token.expose()),
+            sign_in = links::SIGN_IN,
             token = token.expose()
         );
     }

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::sync::{LazyLock, Mutex};
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::api::links;
 use crate::sniff::ImageKind;
 
 /// Longest stem kept from an uploaded file's name, in characters.
@@ -75,15 +75,9 @@ impl ObjectName {
         &self.0
     }
 
-    /// Where the raw bytes are served: `/image/` and the name, each segment
-    /// percent-encoded so any name makes a valid URL.
+    /// Where the raw bytes are served: `/image/` and the name, percent-encoded.
     pub fn url(&self) -> String {
-        let encoded: Vec<String> = self
-            .0
-            .split('/')
-            .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
-            .collect();
-        format!("/image/{}", encoded.join("/"))
+        links::image(&self.0)
     }
 
     #[cfg(feature = "ssr")]
@@ -99,13 +93,6 @@ impl fmt::Display for ObjectName {
         f.write_str(&self.0)
     }
 }
-
-/// Characters left as they are in a URL path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// The part of an uploaded file's name worth keeping: its last path component
 /// without the extension, NFC-normalised, letters and digits kept, every other run

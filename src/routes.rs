@@ -153,7 +153,7 @@ pub async fn require_multipart(
     next: axum::middleware::Next,
 ) -> Response {
     let is_upload = request.method() == axum::http::Method::POST
-        && request.uri().path() == crate::upload::UPLOAD_PATH;
+        && request.uri().path() == crate::api::links::api::UPLOAD;
     if is_upload {
         let boundary = request
             .headers()

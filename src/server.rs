@@ -18,13 +18,13 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::api::ImageInfo;
 use crate::app::{shell, App};
 use crate::auth::ssr::{self as auth, Policy, Secret};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::Result;
 use crate::ingest::{self, Limits};
-use crate::model::ImageInfo;
 use crate::routes;
 use crate::storage::{Bucket, BucketUrlError};
 

@@ -7,17 +7,8 @@
 
 use leptos::server;
 use leptos::server_fn::codec::GetUrl;
-use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
-
-/// What the person looking at the page may do: the page shows only that.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub signed_in: bool,
-    pub can_upload: bool,
-    pub can_delete: bool,
-}
+use crate::api::{ApiError, Session};
 
 /// The session of the request.
 #[server(prefix = "/api", endpoint = "session", input = GetUrl)]

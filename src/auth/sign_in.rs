@@ -11,9 +11,9 @@ use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
 use serde::Deserialize;
 
 use super::ssr::{COOKIE, SESSION_DAYS};
+use crate::api::links;
 use crate::error::Error;
 use crate::forms::wants_html;
-use crate::gallery::encode_query;
 use crate::server::AppState;
 
 fn session_cookie(secure: bool) -> Cookie<'static> {
@@ -71,12 +71,7 @@ pub async fn sign_in(
     if !policy.is_admin_token(form.token.trim()) {
         if wants_html(&headers) {
             let message = "that is not the admin token";
-            return Redirect::to(&format!(
-                "/signin?error={}&next={}",
-                encode_query(message),
-                encode_query(&next)
-            ))
-            .into_response();
+            return Redirect::to(&links::sign_in(Some(message), Some(&next))).into_response();
         }
         return Error::Unauthorized {
             action: "sign in: the token is not the admin token".into(),
@@ -100,13 +95,9 @@ pub async fn sign_in_link(
     Query(query): Query<LinkQuery>,
 ) -> Response {
     if !state.policy.is_admin_token(query.token.trim()) {
-        return Redirect::to(&format!(
-            "/signin?error={}",
-            encode_query(
-                "that sign-in link is not (or no longer) valid: the server's admin token changed"
-            )
-        ))
-        .into_response();
+        let message =
+            "that sign-in link is not (or no longer) valid: the server's admin token changed";
+        return Redirect::to(&links::sign_in(Some(message), None)).into_response();
     }
     let jar = jar.add(session_cookie(over_https(&headers)));
     (jar, Redirect::to("/")).into_response()

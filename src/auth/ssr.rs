@@ -17,9 +17,9 @@ use subtle::ConstantTimeEq;
 pub use super::origin::from_this_site;
 pub use super::sign_in::{sign_in, sign_in_link, sign_out};
 use super::Session;
+use crate::api::links;
 use crate::error::Error;
 use crate::forms::wants_html;
-use crate::gallery::encode_query;
 use crate::server::AppState;
 
 /// A secret that never shows in logs or debug output.
@@ -223,8 +223,10 @@ fn need(method: &Method, path: &str) -> Need {
         (true, _) if open => Need::Nothing,
         (true, _) => Need::View,
         (false, "/signin" | "/signout") => Need::SameSite,
-        (false, path) if path == crate::upload::UPLOAD_PATH || path == "/upload" => Need::Upload,
-        (false, path) if path == crate::gallery::DELETE_PATH => Need::Delete,
+        (false, path) if path == links::api::UPLOAD || path == links::CLASSIC_UPLOAD => {
+            Need::Upload
+        }
+        (false, path) if path == links::api::DELETE => Need::Delete,
         // Everything else that changes something is the admin's (and else 404s).
         (false, _) => Need::Delete,
     }
@@ -274,7 +276,7 @@ pub async fn guard(
     };
     if let Some(action) = refused {
         if page && request.method() == Method::GET {
-            return Redirect::to(&format!("/signin?next={}", encode_query(&path))).into_response();
+            return Redirect::to(&links::sign_in(None, Some(&path))).into_response();
         }
         return Error::Unauthorized {
             action: action.to_string(),
@@ -342,14 +344,8 @@ mod tests {
             Need::Nothing
         );
         assert_eq!(need(&Method::POST, "/upload"), Need::Upload);
-        assert_eq!(
-            need(&Method::POST, crate::upload::UPLOAD_PATH),
-            Need::Upload
-        );
-        assert_eq!(
-            need(&Method::POST, crate::gallery::DELETE_PATH),
-            Need::Delete
-        );
+        assert_eq!(need(&Method::POST, links::api::UPLOAD), Need::Upload);
+        assert_eq!(need(&Method::POST, links::api::DELETE), Need::Delete);
         assert_eq!(need(&Method::POST, "/signout"), Need::SameSite);
         assert_eq!(need(&Method::POST, "/api/anything-else"), Need::Delete);
     }

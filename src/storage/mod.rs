@@ -23,6 +23,7 @@ use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use object_store::{ObjectStore, ObjectStoreExt};
 use tokio::sync::OnceCell;
 
+use crate::api::ImageInfo;
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 
@@ -95,6 +96,15 @@ impl ObjectInfo {
             last_modified: meta.last_modified,
             e_tag: meta.e_tag,
         }
+    }
+
+    /// The object as the API shows it; `content_type` is what its bytes were judged
+    /// to be (on upload), or what its name suggests (in listings).
+    pub fn describe(&self, content_type: &str) -> ImageInfo {
+        let uploaded_at = self
+            .last_modified
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        ImageInfo::new(self.name.as_str(), self.size, content_type, uploaded_at)
     }
 }
 

@@ -10,8 +10,7 @@ pub use widget::UploadWidget;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
-use crate::error::ApiError;
-use crate::model::UploadedImages;
+use crate::api::{ApiError, UploadedImages};
 
 /// Stores the files of a multipart body. A plain form post (a browser without
 /// JavaScript) is answered with a redirect back to the gallery (303).
@@ -26,20 +25,18 @@ pub async fn upload_images(data: MultipartData) -> Result<UploadedImages, ApiErr
     ssr::answer(stored)
 }
 
-/// The path of the upload endpoint (`/api/upload`), for the form and the widget.
-pub const UPLOAD_PATH: &str = <UploadImages as leptos::server_fn::ServerFn>::PATH;
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::error::{ApiError, Result};
+    use crate::api::links::{self, Flash};
+    use crate::api::{ApiError, ImageInfo, UploadedImages};
+    use crate::error::Result;
     use crate::forms;
-    use crate::model::{ImageInfo, UploadedImages};
 
     /// Where a browser goes after a form upload: the gallery, with a line saying
     /// what happened.
     pub fn gallery_location(stored: &Result<Vec<ImageInfo>>) -> String {
         match stored {
-            Ok(images) => format!("/?uploaded={}", images.len()),
+            Ok(images) => links::gallery_with(&Flash::Uploaded(images.len())),
             Err(error) => forms::error_location(error),
         }
     }
@@ -48,5 +45,18 @@ pub mod ssr {
     /// a plain form.
     pub fn answer(stored: Result<Vec<ImageInfo>>) -> std::result::Result<UploadedImages, ApiError> {
         forms::answer(stored, gallery_location).map(|images| UploadedImages { images })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use leptos::server_fn::ServerFn;
+
+    use super::UploadImages;
+    use crate::api::links;
+
+    #[test]
+    fn the_upload_address_is_the_server_functions_own() {
+        assert_eq!(links::api::UPLOAD, <UploadImages as ServerFn>::PATH);
     }
 }

@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 
-use crate::error::{ApiError, ErrorCode};
-use crate::model::{ImageInfo, UploadedImages, FILE_FIELD};
+use crate::api::links;
+use crate::api::{ApiError, ErrorCode, ImageInfo, UploadedImages, FILE_FIELD};
 
 /// Uploads `file` alone; `on_progress(sent, total)` is called as bytes leave.
 pub async fn send_file(
@@ -17,7 +17,7 @@ pub async fn send_file(
 ) -> Result<ImageInfo, ApiError> {
     let request = XmlHttpRequest::new().map_err(browser_error)?;
     request
-        .open("POST", super::UPLOAD_PATH)
+        .open("POST", links::api::UPLOAD)
         .map_err(browser_error)?;
     // JSON, not a redirect: a request that accepts HTML is treated as a plain form.
     request

@@ -12,7 +12,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, FileList, HtmlInputElement};
 
 use super::transfer::send_file;
-use crate::model::{ImageInfo, FILE_FIELD, SUPPORTED_TYPES};
+use crate::api::links;
+use crate::api::{ImageInfo, FILE_FIELD, SUPPORTED_TYPES};
 
 /// Files sent at once. More would only queue in the browser (it opens few
 /// connections per host) while their bars sat at 0%, and would crowd the server.
@@ -145,7 +146,7 @@ pub fn UploadWidget(
         <section class="uploader" class:dragging=move || dragging.get() data-testid="upload-area">
             // Without JavaScript this form posts to the upload endpoint, which
             // redirects back here; with it, files upload as soon as they are picked.
-            <form class="upload-form" method="post" action=super::UPLOAD_PATH enctype="multipart/form-data">
+            <form class="upload-form" method="post" action=links::api::UPLOAD enctype="multipart/form-data">
                 <label class="dropzone">
                     <span class="dropzone-title">"Drop images anywhere on this page"</span>
                     <span class="muted">"or paste them: " {SUPPORTED_TYPES}</span>

@@ -3,8 +3,8 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
+use bucket_gallery::api::{ImageInfo, ImagePage, UploadedImages};
 use bucket_gallery::config::Config;
-use bucket_gallery::model::{ImageInfo, ImagePage, UploadedImages};
 use bucket_gallery::server::{self, Server};
 use leptos::config::LeptosOptions;
 use reqwest::multipart::{Form, Part};

@@ -61,7 +61,7 @@ async fn several_files_in_one_request_are_all_stored() {
         .await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    let stored: bucket_gallery::model::UploadedImages = response.json().await.unwrap();
+    let stored: bucket_gallery::api::UploadedImages = response.json().await.unwrap();
     assert_eq!(stored.images.len(), 3);
     for (image, bytes) in stored.images.iter().zip([&a, &b, &c]) {
         assert_eq!(

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::links;
+
 /// One image in the bucket, as the gallery and API clients see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageInfo {
@@ -16,6 +18,20 @@ pub struct ImageInfo {
     pub content_type: String,
     /// When it was stored, RFC 3339.
     pub uploaded_at: String,
+}
+
+impl ImageInfo {
+    /// Describes a stored object; `content_type` is what its bytes were judged to be
+    /// (on upload), or what its name suggests (in listings).
+    pub fn new(name: &str, size: u64, content_type: &str, uploaded_at: String) -> Self {
+        ImageInfo {
+            name: name.to_owned(),
+            url: links::image(name),
+            size,
+            content_type: content_type.to_owned(),
+            uploaded_at,
+        }
+    }
 }
 
 /// One page of the gallery, newest first.
@@ -36,25 +52,16 @@ pub struct UploadedImages {
     pub images: Vec<ImageInfo>,
 }
 
+/// What the person looking at the page may do: the page shows only that.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub signed_in: bool,
+    pub can_upload: bool,
+    pub can_delete: bool,
+}
+
 /// The multipart field that carries files (the classic Flask guide's name).
 pub const FILE_FIELD: &str = "image";
 
 /// The image types the gallery accepts, in the words shown to people.
 pub const SUPPORTED_TYPES: &str = "JPEG, PNG, GIF, WebP or AVIF";
-
-#[cfg(feature = "ssr")]
-impl ImageInfo {
-    /// Describes a stored object; `content_type` is what its bytes were judged to be
-    /// (on upload), or what its name suggests (in listings).
-    pub fn describe(object: &crate::storage::ObjectInfo, content_type: &str) -> Self {
-        ImageInfo {
-            name: object.name.to_string(),
-            url: object.name.url(),
-            size: object.size,
-            content_type: content_type.to_owned(),
-            uploaded_at: object
-                .last_modified
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        }
-    }
-}

@@ -1,0 +1,188 @@
+//! Every address the app serves and links to, and the query keys its pages read,
+//! written once for both sides: the server routes and redirects with these, the
+//! pages link with them and read the same keys back.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// The gallery.
+pub const GALLERY: &str = "/";
+/// The classic Flask guide's address: the gallery page (GET) and its form endpoint
+/// (POST, which redirects to the stored image).
+pub const CLASSIC_UPLOAD: &str = "/upload";
+/// The sign-in page (GET) and form (POST).
+pub const SIGN_IN: &str = "/signin";
+/// The sign-in link the server prints at start (`?token=`).
+pub const SIGN_IN_LINK: &str = "/signin/link";
+/// Signing out (POST).
+pub const SIGN_OUT: &str = "/signout";
+/// The question before a delete, for a browser without JavaScript (`?name=`).
+pub const DELETE_PAGE: &str = "/delete";
+/// Whether the server runs and the bucket answers.
+pub const HEALTH: &str = "/healthz";
+/// The site's icon.
+pub const FAVICON: &str = "/favicon.svg";
+/// The raw bytes of an object, as the router writes it: [`image`] builds one.
+pub const IMAGE_ROUTE: &str = "/image/{*name}";
+
+/// Where the server functions answer. Their `#[server]` attributes spell the same
+/// paths (the macro takes only literals); a test holds the two equal.
+pub mod api {
+    /// `POST`: store the files of a multipart body.
+    pub const UPLOAD: &str = "/api/upload";
+    /// `POST`: delete one image (form field `name`).
+    pub const DELETE: &str = "/api/delete";
+    /// `GET`: a page of images, newest first.
+    pub const IMAGES: &str = "/api/images";
+    /// `GET`: what the caller may do.
+    pub const SESSION: &str = "/api/session";
+}
+
+/// Query keys, as the server writes them and the pages read them.
+pub mod keys {
+    /// A form's request was refused: why (gallery, sign-in page).
+    pub const ERROR: &str = "error";
+    /// How many images a form upload stored.
+    pub const UPLOADED: &str = "uploaded";
+    /// An image was deleted by a form.
+    pub const DELETED: &str = "deleted";
+    /// Where a page of the gallery starts.
+    pub const CURSOR: &str = "cursor";
+    /// Where to go back to after signing in.
+    pub const NEXT: &str = "next";
+    /// The object a page is about (the delete question).
+    pub const NAME: &str = "name";
+    /// The admin token, in the printed sign-in link.
+    pub const TOKEN: &str = "token";
+}
+
+/// What the gallery says after a plain form post (a browser without JavaScript).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flash {
+    /// So many images were stored.
+    Uploaded(usize),
+    /// The image was deleted.
+    Deleted,
+    /// The request was refused: why.
+    Error(String),
+}
+
+impl Flash {
+    /// The flash a gallery address carries, from its query (`get` reads one key).
+    pub fn read(get: impl Fn(&str) -> Option<String>) -> Option<Flash> {
+        if let Some(message) = get(keys::ERROR) {
+            return Some(Flash::Error(message));
+        }
+        if get(keys::DELETED).is_some() {
+            return Some(Flash::Deleted);
+        }
+        get(keys::UPLOADED)
+            .and_then(|count| count.parse().ok())
+            .map(Flash::Uploaded)
+    }
+}
+
+/// The gallery, saying what a form post did: `/?uploaded=2`, `/?deleted=1`, `/?error=...`.
+pub fn gallery_with(flash: &Flash) -> String {
+    match flash {
+        Flash::Uploaded(count) => format!("{GALLERY}?{}={count}", keys::UPLOADED),
+        Flash::Deleted => format!("{GALLERY}?{}=1", keys::DELETED),
+        Flash::Error(message) => format!("{GALLERY}?{}={}", keys::ERROR, query_value(message)),
+    }
+}
+
+/// The page of the gallery that starts after `cursor`.
+pub fn gallery_from(cursor: &str) -> String {
+    format!("{GALLERY}?{}={}", keys::CURSOR, query_value(cursor))
+}
+
+/// The sign-in page, with why the last attempt failed and where to go afterwards.
+pub fn sign_in(error: Option<&str>, next: Option<&str>) -> String {
+    let mut query = Vec::new();
+    if let Some(error) = error {
+        query.push(format!("{}={}", keys::ERROR, query_value(error)));
+    }
+    if let Some(next) = next {
+        query.push(format!("{}={}", keys::NEXT, query_value(next)));
+    }
+    if query.is_empty() {
+        SIGN_IN.to_owned()
+    } else {
+        format!("{SIGN_IN}?{}", query.join("&"))
+    }
+}
+
+/// The sign-in link the server prints: signs in whoever opens it.
+pub fn sign_in_link(token: &str) -> String {
+    format!("{SIGN_IN_LINK}?{}={}", keys::TOKEN, query_value(token))
+}
+
+/// The question before deleting `name`, for a browser without JavaScript.
+pub fn delete_page(name: &str) -> String {
+    format!("{DELETE_PAGE}?{}={}", keys::NAME, query_value(name))
+}
+
+/// Where the raw bytes of object `name` are served: `/image/` and the name, each
+/// segment percent-encoded, so any name makes a valid URL.
+pub fn image(name: &str) -> String {
+    let encoded: Vec<String> = name
+        .split('/')
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect();
+    format!("/image/{}", encoded.join("/"))
+}
+
+/// Characters left as they are in a URL path segment (RFC 3986 unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A value as a URL query parameter: everything but letters and digits encoded.
+pub fn query_value(value: &str) -> String {
+    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_urls_encode_each_segment() {
+        assert_eq!(image("albums/my cat?.jpg"), "/image/albums/my%20cat%3F.jpg");
+        assert_eq!(image("a-b_c.d~e.png"), "/image/a-b_c.d~e.png");
+    }
+
+    #[test]
+    fn a_flash_is_read_back_from_the_address_it_wrote() {
+        for flash in [
+            Flash::Uploaded(3),
+            Flash::Deleted,
+            Flash::Error("notes.txt is not a supported image".into()),
+        ] {
+            let address = gallery_with(&flash);
+            let query = address.split_once('?').unwrap().1.to_owned();
+            let get = |key: &str| {
+                query.split('&').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    (k == key).then(|| {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                })
+            };
+            assert_eq!(Flash::read(get), Some(flash));
+        }
+    }
+
+    #[test]
+    fn the_sign_in_address_names_the_error_first() {
+        assert_eq!(sign_in(None, Some("/")), "/signin?next=%2F");
+        assert_eq!(
+            sign_in(Some("no"), Some("/x")),
+            "/signin?error=no&next=%2Fx"
+        );
+        assert_eq!(sign_in(None, None), "/signin");
+    }
+}

@@ -1,0 +1,12 @@
+//! The wire contract, the same on both sides: the types the API speaks, its error
+//! codes, and every address and query key. Nothing here knows the server.
+
+/// `ApiError` and its stable codes: `{"error": {"code", "message"}}`.
+pub mod errors;
+/// Paths, query keys and the functions that build every link.
+pub mod links;
+/// `ImageInfo`, `ImagePage`, `UploadedImages`, `Session`.
+pub mod types;
+
+pub use errors::{ApiError, ErrorCode};
+pub use types::{ImageInfo, ImagePage, Session, UploadedImages, FILE_FIELD, SUPPORTED_TYPES};
