@@ -5,7 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crate::auth::ssr::{PolicySettings, Secret};
+use crate::auth::policy::PolicySettings;
+use crate::auth::secret::Secret;
 use crate::storage::Settings;
 
 /// Settings of the bucket-gallery server.
@@ -168,6 +169,11 @@ impl Config {
             max_pixels: self.max_megapixels.saturating_mul(1_000_000),
             strip_location: !self.keep_location,
         }
+    }
+
+    /// How long one listing of the bucket serves pages.
+    pub fn listing_max_age(&self) -> Duration {
+        Duration::from_secs(self.listing_cache_seconds)
     }
 
     /// How to reach the bucket.

@@ -34,7 +34,7 @@ impl Stored {
 }
 
 /// Limits on what one request may store, and how.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub max_file_bytes: u64,
     pub max_files: usize,
@@ -46,19 +46,31 @@ pub struct Limits {
     pub strip_location: bool,
 }
 
-impl Limits {
-    /// Limits for tests and embedding: the defaults of the settings.
-    pub fn standard() -> Self {
+/// The largest file accepted, unless `MAX_UPLOAD_BYTES` says otherwise.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The most files one request may carry.
+pub const DEFAULT_MAX_FILES: usize = 20;
+/// The most bytes one request may carry, all files together.
+pub const DEFAULT_MAX_REQUEST_BYTES: u64 = 128 * 1024 * 1024;
+/// The longest an upload's body may take to arrive.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(300);
+/// The most pixels an image may have, in millions.
+pub const DEFAULT_MAX_MEGAPIXELS: u64 = 50;
+
+impl Default for Limits {
+    fn default() -> Self {
         Limits {
-            max_file_bytes: 16 * 1024 * 1024,
-            max_files: 20,
-            max_request_bytes: 128 * 1024 * 1024,
-            body_timeout: Duration::from_secs(300),
-            max_pixels: 50_000_000,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_files: DEFAULT_MAX_FILES,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_pixels: DEFAULT_MAX_MEGAPIXELS * 1_000_000,
             strip_location: true,
         }
     }
+}
 
+impl Limits {
     fn rules(&self) -> Rules {
         Rules {
             max_pixels: self.max_pixels,

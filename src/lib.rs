@@ -1,39 +1,18 @@
 //! bucket-gallery: drop photos into an object-storage bucket and browse them as a
-//! fast gallery. This file is the map: modules are listed in reading order.
+//! fast gallery. This file is the map. Modules are listed from the bottom of the
+//! house up: each imports only those above it in this list (checked by
+//! `../shared/tools/import-cycles`), and a request travels the other way, from
+//! `server` down to `storage`.
+
+// Both sides: the browser's WASM app and the server.
 
 /// The wire contract: the API's types, its error codes, every address and query key.
 pub mod api;
-/// The page shell and the router: the gallery with its upload widget; sign-in.
-pub mod app;
-/// Who may do what: the session, sign-in by cookie or bearer token, the guard.
-pub mod auth;
-/// The list and delete server functions (`/api/images`, `/api/delete`) and the grid.
-pub mod gallery;
 /// Sizes as people read them ("16 MiB").
 pub mod sizes;
-/// The upload server function (`POST /api/upload`) and the upload widget.
-pub mod upload;
 
-// Everything below runs only on the server.
+// Checks an upload goes through, also built alone for the fuzz targets (`checks`).
 
-/// The bucket's objects newest first, from a listing reused for a few seconds.
-#[cfg(feature = "ssr")]
-pub mod catalog;
-/// Settings, from flags and environment variables.
-#[cfg(feature = "ssr")]
-pub mod config;
-/// The application error with its status and code; how errors are answered and logged.
-#[cfg(feature = "ssr")]
-pub mod error;
-/// Plain form posts without JavaScript: a redirect back to the gallery, not JSON.
-#[cfg(feature = "ssr")]
-pub mod forms;
-/// Security headers: the page's Content-Security-Policy, the raw images', the rest.
-#[cfg(feature = "ssr")]
-pub mod headers;
-/// Streaming one uploaded file into the bucket, with the size limit enforced as it flows.
-#[cfg(feature = "ssr")]
-pub mod ingest;
 /// Checking images as they stream in (size, truncation, hidden files, markup) and
 /// taking location metadata out of them.
 #[cfg(feature = "checks")]
@@ -41,18 +20,56 @@ pub mod inspect;
 /// Object names: validated on construction, unique for every upload.
 #[cfg(feature = "checks")]
 pub mod names;
-/// Plain Axum routes: raw image bytes and the classic `/upload` form endpoint.
-#[cfg(feature = "ssr")]
-pub mod routes;
-/// Builds the Axum router and serves it: shared by `main` and the integration tests.
-#[cfg(feature = "ssr")]
-pub mod server;
 /// Image types judged from the first bytes of a file, never from its name.
 #[cfg(feature = "checks")]
 pub mod sniff;
+
+// The server's core: no HTTP framework above this line but the error's status.
+
+/// The bucket's objects newest first, from a listing reused for a few seconds, and
+/// pages of them with cursors.
+#[cfg(feature = "ssr")]
+pub mod catalog;
+/// The application error with its status and code; how errors are answered and logged.
+#[cfg(feature = "ssr")]
+pub mod error;
+/// Streaming uploaded files into the bucket, with the limits enforced as they flow.
+#[cfg(feature = "ssr")]
+pub mod ingest;
 /// The one seam to the bucket: folder, memory, S3, GCS and Replit behind `Bucket`.
 #[cfg(feature = "ssr")]
 pub mod storage;
+
+// Features: who may do what, the gallery, uploading. Each owns its server
+// functions, its routes (with the layers that guard them) and its components.
+// Server-only parts (`auth::policy` and the like) sit below `state`, the rest above.
+
+/// Who may do what: the policy, the guard, signing in; the sign-in page.
+pub mod auth;
+/// The list and delete server functions, and the gallery page, grid and delete controls.
+pub mod gallery;
+/// Plain HTTP beside the pages: raw images, health, form answers, security headers.
+#[cfg(feature = "ssr")]
+pub mod http;
+/// What every handler and server function can reach (`AppState`).
+#[cfg(feature = "ssr")]
+pub mod state;
+/// The bar at the top of the gallery: the title, signing in or out.
+pub mod top_bar;
+/// The upload server function, its routes, and the upload widget.
+pub mod upload;
+
+// The whole: pages, settings, assembly.
+
+/// The page shell and the router of pages.
+pub mod app;
+/// Settings from flags and environment variables, translated for each part.
+#[cfg(feature = "ssr")]
+pub mod config;
+/// Builds the Axum router from the features' routes and serves it: shared by
+/// `main` and the integration tests.
+#[cfg(feature = "ssr")]
+pub mod server;
 
 /// Entry point of the WASM bundle: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -1,16 +1,15 @@
-//! Assembles the server: the Leptos pages and server functions, the raw image and
-//! classic upload routes, request tracing. `main` and the integration tests both
-//! start it through [`start`].
+//! Assembles the server from its parts: each feature's routes (with the layers
+//! that guard them), the pages, the guard and the headers around everything; then
+//! binds and serves. `main` and the integration tests both start it through [`start`].
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 
-use axum::extract::FromRef;
-use axum::routing::{get, post};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos::server_fn::axum::server_fn_paths;
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
@@ -18,38 +17,17 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::api::ImageInfo;
+use crate::api::links;
 use crate::app::{shell, App};
-use crate::auth::ssr::{self as auth, Policy, Secret};
+use crate::auth::guard::guard;
+use crate::auth::policy::Policy;
+use crate::auth::secret::{random_token, Secret};
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::error::Result;
-use crate::ingest::{self, Limits};
-use crate::routes;
+use crate::error::{report_errors, REQUEST_ID};
+use crate::state::AppState;
 use crate::storage::{Bucket, BucketUrlError};
-
-/// What every handler and server function can reach.
-#[derive(Debug, Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub bucket: Bucket,
-    pub catalog: Arc<Catalog>,
-    pub limits: Limits,
-    pub policy: Policy,
-}
-
-impl AppState {
-    /// Stores the files of an upload request and makes them show in the gallery.
-    pub async fn store_uploads(
-        &self,
-        multipart: multer::Multipart<'static>,
-    ) -> Result<Vec<ImageInfo>> {
-        let stored = ingest::store_all(&self.bucket, multipart, self.limits).await?;
-        self.catalog
-            .added(stored.iter().map(|image| image.object.clone()));
-        Ok(stored.iter().map(ingest::Stored::info).collect())
-    }
-}
+use crate::{auth, gallery, http, upload};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -64,32 +42,34 @@ pub enum StartError {
     },
 }
 
-/// The router of the whole app.
+/// The router of the whole app: each feature's routes, with the layers that
+/// decide who may use them, merged; the pages; then what every response passes.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Every server function is routed by the feature that owns it (with its own
+    // layers), never by Leptos on its own.
+    let server_fns = server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let pages = generate_route_list_with_exclusions(App, Some(server_fns));
     let context = state.clone();
     let options = state.leptos_options.clone();
     let mut router = Router::new()
         .leptos_routes_with_context(
             &state,
-            routes,
+            pages,
             move || provide_context(context.clone()),
             move || shell(options.clone()),
         )
-        .route("/image/{*name}", get(routes::image))
-        .route("/upload", post(routes::classic_upload))
-        .route("/healthz", get(routes::health))
-        .route("/signin", post(auth::sign_in))
-        .route("/signin/link", get(auth::sign_in_link))
-        .route("/signout", post(auth::sign_out))
+        .merge(gallery::routes(&state))
+        .merge(upload::routes::routes(&state))
+        .merge(auth::session::routes())
+        .merge(auth::sign_in::routes())
+        .route(links::IMAGE_ROUTE, get(http::image::image))
+        .route(links::HEALTH, get(http::health::health))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn(routes::require_multipart))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::guard,
-        ))
-        .layer(axum::middleware::from_fn(crate::error::report_errors));
-    for header in crate::headers::defaults() {
+        .layer(from_fn_with_state(state.clone(), guard))
+        .layer(from_fn(report_errors));
+    for header in http::headers::defaults() {
         router = router.layer(header);
     }
     router
@@ -101,7 +81,7 @@ pub fn router(state: AppState) -> Router {
                 .make_span_with(|request: &axum::http::Request<_>| {
                     let id = request
                         .headers()
-                        .get(crate::error::REQUEST_ID)
+                        .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default();
                     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
@@ -135,13 +115,6 @@ impl Server {
             Err(error) => tracing::error!("the server task failed: {error}"),
         }
     }
-
-    /// Serves until the server ends (or, with `until`, until that future resolves).
-    pub async fn wait(self) -> std::io::Result<()> {
-        self.task
-            .await
-            .unwrap_or_else(|join| Err(std::io::Error::other(join)))
-    }
 }
 
 /// Opens the bucket, binds the listener and serves in the background.
@@ -159,18 +132,14 @@ pub async fn start(
         .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!(bucket = bucket.description(), "serving on http://{addr}");
 
-    let made_up_token = config.admin_token.is_none().then(auth::random_token);
-    let admin_token = config
-        .admin_token
-        .clone()
-        .or_else(|| made_up_token.clone())
-        .unwrap_or_else(auth::random_token);
+    let made_up_token = config.admin_token.is_none().then(random_token);
+    let admin_token = match (&config.admin_token, &made_up_token) {
+        (Some(token), _) | (None, Some(token)) => token.clone(),
+        (None, None) => random_token(),
+    };
     let policy = Policy::new(&config.policy_settings(admin_token));
-    auth::spawn_limiter_cleanup(&policy);
-    let catalog = Catalog::new(
-        bucket.clone(),
-        Duration::from_secs(config.listing_cache_seconds),
-    );
+    policy.spawn_limiter_cleanup();
+    let catalog = Catalog::new(bucket.clone(), config.listing_max_age());
     let state = AppState {
         leptos_options,
         bucket,

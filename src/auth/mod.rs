@@ -5,26 +5,23 @@
 //! that changes something must come from this site's own pages (Origin/Referer),
 //! besides the cookie's SameSite.
 
-use leptos::server;
-use leptos::server_fn::codec::GetUrl;
+/// The sign-in page (both sides).
+pub mod page;
+/// `GET /api/session`: what the caller may do (both sides).
+pub mod session;
 
-use crate::api::{ApiError, Session};
-
-/// The session of the request.
-#[server(prefix = "/api", endpoint = "session", input = GetUrl)]
-pub async fn current_session() -> Result<Session, ApiError> {
-    use leptos::prelude::*;
-    let parts = use_context::<axum::http::request::Parts>();
-    let policy = use_context::<crate::server::AppState>().map(|state| state.policy);
-    Ok(match (parts, policy) {
-        (Some(parts), Some(policy)) => policy.session(ssr::who(&parts.extensions)),
-        _ => Session::default(),
-    })
-}
-
+/// The decisions applied: the layer around every request, and the route layers.
 #[cfg(feature = "ssr")]
-mod origin;
+pub mod guard;
+/// Whether a request comes from this site's own pages.
 #[cfg(feature = "ssr")]
-mod sign_in;
+pub mod origin;
+/// The decisions: who is the admin, who may view, upload, delete; per-client limits.
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod policy;
+/// The admin token and the made-up one, never printed by accident.
+#[cfg(feature = "ssr")]
+pub mod secret;
+/// Signing in and out: the form, the printed link, the cookie.
+#[cfg(feature = "ssr")]
+pub mod sign_in;

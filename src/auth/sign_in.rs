@@ -1,23 +1,32 @@
 //! Signing in and out: the sign-in form, the link the server prints at start, and
 //! the session cookie they set (signed, HttpOnly, SameSite=Lax, Secure over https).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
 use serde::Deserialize;
 
-use super::ssr::{COOKIE, SESSION_DAYS};
+use super::guard::Caller;
+use super::policy::{session_value, COOKIE, SESSION_DAYS};
 use crate::api::links;
 use crate::error::Error;
-use crate::forms::wants_html;
-use crate::server::AppState;
+use crate::http::forms::wants_html;
+use crate::state::AppState;
+
+/// The sign-in form, the printed link and signing out. Open to everyone: they
+/// change only the sender's own session.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(links::SIGN_IN, post(sign_in))
+        .route(links::SIGN_IN_LINK, get(sign_in_link))
+        .route(links::SIGN_OUT, post(sign_out))
+}
 
 fn session_cookie(secure: bool) -> Cookie<'static> {
-    Cookie::build((COOKIE, format!("admin:{}", chrono::Utc::now().timestamp())))
+    Cookie::build((COOKIE, session_value()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -40,32 +49,27 @@ fn local_path(next: Option<&str>) -> String {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path.to_string()
         }
-        _ => "/".to_string(),
+        _ => links::GALLERY.to_string(),
     }
 }
 
 #[derive(Deserialize)]
-pub struct SignInForm {
+struct SignInForm {
     token: String,
     next: Option<String>,
 }
 
 /// `POST /signin` (the sign-in form): sets the session cookie and goes back.
-pub async fn sign_in(
+async fn sign_in(
     State(state): State<AppState>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     jar: SignedCookieJar,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let policy = &state.policy;
-    if let Some(ip) = policy.client_ip(&headers, connect.map(|c| c.0 .0)) {
-        if let Err(not_until) = policy.sign_ins.check_key(&ip) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            return Error::RateLimited { retry_after: wait }.into_response();
-        }
+    if let Err(refused) = policy.may_try_sign_in(caller.client) {
+        return refused.into_response();
     }
     let next = local_path(form.next.as_deref());
     if !policy.is_admin_token(form.token.trim()) {
@@ -83,12 +87,12 @@ pub async fn sign_in(
 }
 
 #[derive(Deserialize)]
-pub struct LinkQuery {
+struct LinkQuery {
     token: String,
 }
 
 /// `GET /signin/link?token=...`: the sign-in link the server prints at start.
-pub async fn sign_in_link(
+async fn sign_in_link(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: SignedCookieJar,
@@ -100,13 +104,13 @@ pub async fn sign_in_link(
         return Redirect::to(&links::sign_in(Some(message), None)).into_response();
     }
     let jar = jar.add(session_cookie(over_https(&headers)));
-    (jar, Redirect::to("/")).into_response()
+    (jar, Redirect::to(links::GALLERY)).into_response()
 }
 
 /// `POST /signout`: forgets the session cookie.
 pub async fn sign_out(jar: SignedCookieJar) -> Response {
     let jar = jar.remove(Cookie::build(COOKIE).path("/"));
-    (jar, Redirect::to("/")).into_response()
+    (jar, Redirect::to(links::GALLERY)).into_response()
 }
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
 //! Uploading: the upload server function (`POST /api/upload`, multipart, files in
 //! fields named `image`) and the widget that feeds it, one request per file so each
-//! file shows its own progress and fails alone.
+//! file shows its own progress and fails alone; on the server, its routes.
 
 mod transfer;
 mod widget;
+
+/// The upload routes with the layer that decides who may use them.
+#[cfg(feature = "ssr")]
+pub mod routes;
 
 pub use widget::UploadWidget;
 
@@ -16,36 +20,17 @@ use crate::api::{ApiError, UploadedImages};
 /// JavaScript) is answered with a redirect back to the gallery (303).
 #[server(prefix = "/api", endpoint = "upload", input = MultipartFormData)]
 pub async fn upload_images(data: MultipartData) -> Result<UploadedImages, ApiError> {
-    let state = expect_context::<crate::server::AppState>();
+    use crate::error::{respond, Error};
+    use crate::http::forms;
+    use crate::state::AppState;
+
+    let state = expect_context::<AppState>();
     let multipart = data
         .into_inner()
-        .ok_or_else(|| crate::error::Error::BadRequest("no multipart body".into()))
-        .map_err(crate::error::respond)?;
+        .ok_or_else(|| Error::BadRequest("no multipart body".into()))
+        .map_err(respond)?;
     let stored = state.store_uploads(multipart).await;
-    ssr::answer(stored)
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    use crate::api::links::{self, Flash};
-    use crate::api::{ApiError, ImageInfo, UploadedImages};
-    use crate::error::Result;
-    use crate::forms;
-
-    /// Where a browser goes after a form upload: the gallery, with a line saying
-    /// what happened.
-    pub fn gallery_location(stored: &Result<Vec<ImageInfo>>) -> String {
-        match stored {
-            Ok(images) => links::gallery_with(&Flash::Uploaded(images.len())),
-            Err(error) => forms::error_location(error),
-        }
-    }
-
-    /// The server function's answer: JSON for scripts and the widget, a redirect for
-    /// a plain form.
-    pub fn answer(stored: Result<Vec<ImageInfo>>) -> std::result::Result<UploadedImages, ApiError> {
-        forms::answer(stored, gallery_location).map(|images| UploadedImages { images })
-    }
+    forms::answer(stored, routes::after_upload).map(|images| UploadedImages { images })
 }
 
 #[cfg(test)]

@@ -1,19 +1,18 @@
-//! Plain Axum routes beside the Leptos ones: the raw bytes of any object, and the
-//! classic Flask guide's `POST /upload`, so its users keep their clients.
+//! `GET /image/{name}`: the raw bytes of any object, streamed from the bucket, with
+//! the type judged from the bytes and the headers that keep a browser from doing
+//! anything with them but showing them.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use futures::stream::{self, StreamExt};
 
+use super::headers::OBJECT_POLICY;
 use crate::error::{Error, Result};
-use crate::forms::wants_html;
-use crate::ingest;
 use crate::names::ObjectName;
-use crate::server::AppState;
 use crate::sniff::{read_head, ImageKind};
-use crate::upload::ssr::gallery_location;
+use crate::state::AppState;
 
 /// `GET /image/{name}` (and `HEAD`): the object's bytes, streamed from the bucket.
 /// The type is judged from the bytes (a stored type can be wrong); anything that
@@ -59,7 +58,7 @@ pub async fn image(
     // Even an image is only ever shown: nothing in it may run, load or be framed.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(crate::headers::OBJECT_POLICY),
+        HeaderValue::from_static(OBJECT_POLICY),
     );
     cache_headers(headers, etag.as_deref(), &object.info.last_modified);
     match kind {
@@ -117,66 +116,6 @@ fn none_match_fails(if_none_match: &str, etag: &str) -> bool {
         || if_none_match
             .split(',')
             .any(|tag| opaque(tag) == opaque(etag))
-}
-
-/// `POST /upload`: the classic form endpoint. Stores the files of field `image` and
-/// redirects to the first stored image, as the Flask guide's app did.
-pub async fn classic_upload(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let stored = match ingest::multipart_from(content_type, body) {
-        Ok(multipart) => state.store_uploads(multipart).await,
-        Err(error) => Err(error),
-    };
-    match stored {
-        Ok(images) => match images.first() {
-            Some(first) => Redirect::to(&first.url).into_response(),
-            None => Error::NoFiles.into_response(),
-        },
-        Err(error) if wants_html(&headers) => {
-            error.log();
-            Redirect::to(&gallery_location(&Err(error))).into_response()
-        }
-        Err(error) => error.into_response(),
-    }
-}
-
-/// Server functions read their multipart body without checking it is one; a
-/// request that is not multipart is answered here, clearly, instead.
-pub async fn require_multipart(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let is_upload = request.method() == axum::http::Method::POST
-        && request.uri().path() == crate::api::links::api::UPLOAD;
-    if is_upload {
-        let boundary = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| multer::parse_boundary(v).ok());
-        if boundary.is_none() {
-            return Error::BadRequest(
-                "an upload must be sent as multipart/form-data with files in fields named `image`"
-                    .into(),
-            )
-            .into_response();
-        }
-    }
-    next.run(request).await
-}
-
-/// `GET /healthz`: whether the server runs and the bucket answers.
-pub async fn health(State(state): State<AppState>) -> Response {
-    match state.bucket.check().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(error) => error.into_response(),
-    }
 }
 
 #[cfg(test)]

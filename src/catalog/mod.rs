@@ -16,6 +16,13 @@ use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::storage::{Bucket, ObjectInfo};
 
+/// Pages of it, each with the cursor of the next.
+pub mod paging;
+
+/// How long one listing serves pages before a new one is taken, unless
+/// `LISTING_CACHE_SECONDS` says otherwise.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
+
 /// The order of the gallery: newest first, then by name.
 pub type SortKey<'a> = (Reverse<i64>, &'a str);
 

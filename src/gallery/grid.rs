@@ -1,0 +1,142 @@
+//! The grid: the photos of one page of the bucket, newest first, with those just
+//! uploaded from this page on top, a way to older ones, and why the bucket cannot
+//! be used when it cannot.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::delete::DeleteControl;
+use crate::api::links::{self, keys};
+use crate::api::{ApiError, ErrorCode, ImageInfo, ImagePage};
+
+/// The grid of images, newest first: those uploaded from this page, then the page
+/// of the bucket the `cursor` query parameter names, then a link to older ones.
+#[component]
+pub fn GalleryGrid(
+    /// The loaded page (see [`gallery_page`]).
+    page: Result<ImagePage, ApiError>,
+    /// Images uploaded since the page loaded, newest first.
+    uploaded: RwSignal<Vec<ImageInfo>>,
+    /// Whether the viewer may delete (the tiles then offer it).
+    can_delete: bool,
+) -> impl IntoView {
+    let query = use_query_map();
+    let on_first_page = query
+        .read_untracked()
+        .get(keys::CURSOR)
+        .filter(|c| !c.is_empty())
+        .is_none();
+    let content = match page {
+        Ok(page) => view! {
+            {page.bucket_problem.clone().map(|reason| view! { <BucketDown reason stale=true/> })}
+            <Grid page uploaded on_first_page can_delete/>
+        }
+        .into_any(),
+        Err(error) if error.code == ErrorCode::StorageUnavailable => view! {
+            <BucketDown reason=error.message stale=false/>
+        }
+        .into_any(),
+        Err(error) => view! {
+            <p class="banner error" role="alert">"The gallery could not be loaded: " {error.message}</p>
+        }
+        .into_any(),
+    };
+    view! { <section class="gallery" aria-label="Gallery">{content}</section> }.into_any()
+}
+
+/// The bucket cannot be used: why, and what still works.
+#[component]
+fn BucketDown(reason: String, stale: bool) -> impl IntoView {
+    let consequence = if stale {
+        "The images below are those listed before; uploads fail until the bucket is back."
+    } else {
+        "Images and uploads return as soon as the bucket does: reload this page to try again."
+    };
+    view! {
+        <div class="banner error" role="alert" data-testid="bucket-down">
+            <strong>"The bucket cannot be used right now"</strong>
+            <p>{reason}</p>
+            <p>{consequence}</p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Grid(
+    page: ImagePage,
+    uploaded: RwSignal<Vec<ImageInfo>>,
+    on_first_page: bool,
+    can_delete: bool,
+) -> impl IntoView {
+    let deleted = RwSignal::new(HashSet::<String>::new());
+    let ImagePage {
+        images,
+        next_cursor,
+        ..
+    } = page;
+    let listed = StoredValue::new(images);
+    let tiles = move || {
+        let listed = listed.get_value();
+        let mut tiles = if on_first_page {
+            uploaded.get()
+        } else {
+            Vec::new()
+        };
+        let fresh: HashSet<String> = tiles.iter().map(|i| i.name.clone()).collect();
+        tiles.extend(listed.into_iter().filter(|i| !fresh.contains(&i.name)));
+        let gone = deleted.read();
+        tiles.retain(|image| !gone.contains(&image.name));
+        tiles
+    };
+    let is_empty = move || tiles().is_empty();
+
+    view! {
+        <Show when=move || !is_empty() fallback=move || view! {
+            <p class="empty" data-testid="empty-gallery">
+                {if on_first_page { "No images yet. Drop some anywhere on this page to start." } else { "No older images." }}
+            </p>
+        }>
+            <ul class="grid" data-testid="gallery">
+                <For each=tiles key=|image| image.name.clone() let:image>
+                    <Tile image can_delete deleted/>
+                </For>
+            </ul>
+        </Show>
+        <nav class="pager">
+            {(!on_first_page).then(|| view! { <a href=links::GALLERY>"Newest"</a> })}
+            {next_cursor.map(|cursor| view! {
+                <a href=links::gallery_from(&cursor) data-testid="older">"Older images"</a>
+            })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) -> impl IntoView {
+    let ImageInfo { name, url, .. } = image;
+    let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
+    let (link, title, data_name) = (url.clone(), name.clone(), name.clone());
+    let delete = can_delete.then(|| {
+        let confirm_page = links::delete_page(&name);
+        view! {
+            <DeleteControl name=name.clone() caption=caption.clone() deleted/>
+            // Without JavaScript, a page of its own asks first.
+            <a class="delete no-js-only" href=confirm_page data-testid="delete-page">"Delete"</a>
+        }
+    });
+    view! {
+        <li class="tile" data-testid="gallery-item" data-name=data_name>
+            // rel="external": the router must let the browser open raw bytes itself.
+            <a href=link rel="external" title=title>
+                <img src=url alt=name loading="lazy" decoding="async"/>
+            </a>
+            <span class="caption">{caption}</span>
+            {delete}
+        </li>
+    }
+    .into_any()
+}

@@ -1,0 +1,87 @@
+//! The gallery: its server API (`GET /api/images?limit=N&cursor=C`, newest first, a
+//! page at a time; `POST /api/delete`), and the page, grid and delete controls
+//! that show it.
+
+/// Deleting from the page, and the question page without JavaScript.
+pub mod delete;
+/// The grid of one page of photos.
+pub mod grid;
+/// The gallery page: what a form did, the upload widget, the grid.
+pub mod page;
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::api::{ApiError, ImagePage};
+
+/// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
+#[server(prefix = "/api", endpoint = "images", input = GetUrl)]
+pub async fn list_images(
+    limit: Option<u32>,
+    cursor: Option<String>,
+) -> Result<ImagePage, ApiError> {
+    use crate::catalog::paging::images_page;
+    use crate::error::respond;
+    use crate::state::AppState;
+
+    let state = expect_context::<AppState>();
+    images_page(&state.catalog, limit, cursor.as_deref())
+        .await
+        .map_err(respond)
+}
+
+/// Deletes an image (the admin only: see [`routes`]). Deleting one that is already
+/// gone is not an error: the end state is what was asked for. A plain form post
+/// (the confirm page, without JavaScript) is redirected back to the gallery.
+#[server(prefix = "/api", endpoint = "delete")]
+pub async fn delete_image(name: String) -> Result<(), ApiError> {
+    use crate::api::links::{self, Flash};
+    use crate::error::Error;
+    use crate::http::forms;
+    use crate::names::ObjectName;
+    use crate::state::AppState;
+
+    let state = expect_context::<AppState>();
+    let deleted = async {
+        let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
+        state.bucket.delete(&name).await?;
+        state.catalog.removed(&name);
+        tracing::info!(name = %name, "deleted image");
+        Ok(())
+    };
+    forms::answer(deleted.await, |outcome| match outcome {
+        Ok(()) => links::gallery_with(&Flash::Deleted),
+        Err(error) => forms::error_location(error),
+    })
+}
+
+/// The gallery's server API: listing for whoever may view, deleting for the admin.
+#[cfg(feature = "ssr")]
+pub fn routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppState> {
+    use axum::middleware::from_fn_with_state;
+    use axum::routing::{get, post};
+
+    use crate::api::links;
+    use crate::auth::guard::may_delete;
+    use crate::http::server_fns;
+
+    let delete =
+        post(server_fns::answer).route_layer(from_fn_with_state(state.clone(), may_delete));
+    axum::Router::new()
+        .route(links::api::IMAGES, get(server_fns::answer))
+        .route(links::api::DELETE, delete)
+}
+
+#[cfg(test)]
+mod tests {
+    use leptos::server_fn::ServerFn;
+
+    use super::{DeleteImage, ListImages};
+    use crate::api::links;
+
+    #[test]
+    fn the_gallery_addresses_are_the_server_functions_own() {
+        assert_eq!(links::api::DELETE, <DeleteImage as ServerFn>::PATH);
+        assert_eq!(links::api::IMAGES, <ListImages as ServerFn>::PATH);
+    }
+}

@@ -1,0 +1,89 @@
+//! The gallery page: what a form post did, the upload widget (for those who may
+//! upload), and the grid.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::grid::GalleryGrid;
+use super::list_images;
+use crate::api::links::{self, keys, Flash};
+use crate::api::{ApiError, ImageInfo, ImagePage};
+use crate::auth::session::current_session;
+use crate::top_bar::TopBar;
+use crate::upload::UploadWidget;
+
+/// The gallery page: what a form upload said, the upload widget, the grid.
+#[component]
+pub fn GalleryPage() -> impl IntoView {
+    // Set only in the browser, once the WASM app runs: end-to-end tests wait for it.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    let uploaded = RwSignal::new(Vec::<ImageInfo>::new());
+    let query = use_query_map();
+    let flash = move || Flash::read(|key| query.read().get(key));
+
+    // What this viewer may do (the page offers only that) and the images. Both are
+    // made here and read in one <Transition>: resources created inside a Suspense,
+    // or read by two of them, can stall a server-rendered response.
+    let session = Resource::new(|| (), |_| current_session());
+    let page = gallery_page();
+
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading the gallery…"</p> }>
+            {move || Suspend::new(async move {
+                let session = session.await.unwrap_or_default();
+                let page = page.await;
+                view! {
+                    <TopBar session/>
+                    <main data-hydrated=move || hydrated.get().to_string()>
+                        {move || flash().map(|flash| view! { <FlashBanner flash/> })}
+                        {if session.can_upload {
+                            view! {
+                                <UploadWidget hydrated on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="signin-prompt" data-testid="signin-prompt">
+                                    <a href=links::SIGN_IN>"Sign in"</a>" to upload images."
+                                </p>
+                            }.into_any()
+                        }}
+                        <GalleryGrid page uploaded can_delete=session.can_delete/>
+                    </main>
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// What a plain form post did, in one line.
+#[component]
+fn FlashBanner(flash: Flash) -> impl IntoView {
+    match flash {
+        Flash::Error(message) => view! {
+            <p class="banner error" role="alert" data-testid="form-error">{message}</p>
+        }
+        .into_any(),
+        Flash::Deleted => view! {
+            <p class="banner ok" role="status">"The image was deleted."</p>
+        }
+        .into_any(),
+        Flash::Uploaded(count) => view! {
+            <p class="banner ok" role="status">
+                {if count == 1 { "1 image uploaded.".to_owned() } else { format!("{count} images uploaded.") }}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// The page of the bucket the `cursor` query parameter names. Created by the page
+/// itself, outside any `<Suspense>`: a resource made inside one that is re-rendered
+/// while it loads can keep the server's response from ever finishing.
+fn gallery_page() -> Resource<Result<ImagePage, ApiError>> {
+    let query = use_query_map();
+    let cursor = move || query.read().get(keys::CURSOR).filter(|c| !c.is_empty());
+    Resource::new(cursor, |cursor| list_images(None, cursor))
+}
