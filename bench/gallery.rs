@@ -10,7 +10,11 @@ use std::time::{Duration, Instant};
 
 use bucket_gallery::config::Config;
 use bucket_gallery::server;
+use clap::Parser;
 use leptos::config::LeptosOptions;
+
+/// The admin token the benchmarked servers are started with.
+const ADMIN_TOKEN: &str = "bench-admin-token";
 
 /// A 1x1 PNG: listing cost does not depend on object size.
 const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82";
@@ -30,7 +34,11 @@ async fn main() {
 }
 
 async fn start(bucket: &std::path::Path, adjust: impl FnOnce(&mut Config)) -> server::Server {
-    let mut config = Config::for_tests(format!("file://{}", bucket.display()));
+    let mut config = Config::try_parse_from(["bucket-gallery"]).expect("the default settings");
+    config.bucket_url = Some(format!("file://{}", bucket.display()));
+    config.admin_token = Some(ADMIN_TOKEN.parse().expect("a token"));
+    config.site_addr = Some("127.0.0.1:0".parse().expect("an address"));
+    config.port = None;
     adjust(&mut config);
     let options = LeptosOptions::builder()
         .output_name("bucket-gallery")
@@ -126,8 +134,12 @@ async fn upload_memory(megabytes: usize) {
     };
     let started = Instant::now();
     let response = reqwest::Client::new()
-        .post(format!("http://{}/api/upload", server.addr))
-        .bearer_auth(bucket_gallery::config::TEST_ADMIN_TOKEN)
+        .post(format!(
+            "http://{}{}",
+            server.addr,
+            bucket_gallery::api::links::api::UPLOAD
+        ))
+        .bearer_auth(ADMIN_TOKEN)
         .multipart(form)
         .timeout(Duration::from_secs(300))
         .send()

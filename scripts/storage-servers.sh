@@ -7,7 +7,8 @@
 #   TEST_GARAGE_KEY_ID, TEST_GARAGE_SECRET, TEST_GARAGE_REGION
 #   TEST_GARAGE_CONFIG              its config file, for the `garage` CLI (buckets)
 #
-# Sourced by scripts/test; to run `cargo test` by hand:
+# Sourced by scripts/test; to run the storage tests by hand (then
+# `cargo test --features ssr --test stores`):
 #   source scripts/tools.sh && install_storage_tools && source scripts/storage-servers.sh
 # The servers stop when the shell that sourced this exits.
 

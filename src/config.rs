@@ -1,13 +1,22 @@
 //! Settings. Every one is a flag and an environment variable (the variable is what
 //! hosts such as Replit set); `--help` prints them all. Zero configuration gives a
-//! local `./data` folder bucket served at http://127.0.0.1:3000.
+//! local `./data` folder bucket served at http://127.0.0.1:3000. This module only
+//! translates: each part of the app gets its own settings type, and each default
+//! is a constant of the part that means it. Only the assembly reads `Config`.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crate::auth::policy::PolicySettings;
+use clap::builder::BoolishValueParser;
+
+use crate::auth::policy::{PolicySettings, DEFAULT_PUBLIC_UPLOADS_PER_MINUTE};
 use crate::auth::secret::Secret;
-use crate::storage::Settings;
+use crate::catalog;
+use crate::ingest::{self, Limits};
+use crate::storage::{self, Settings};
+
+/// Where the server listens when neither `LEPTOS_SITE_ADDR` nor `PORT` is set.
+const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000);
 
 /// Settings of the bucket-gallery server.
 #[derive(Debug, Clone, clap::Parser)]
@@ -24,55 +33,56 @@ pub struct Config {
     pub bucket_url: Option<String>,
 
     /// The longest one request to a remote bucket may take, retries included, in seconds.
-    #[arg(long, env = "BUCKET_TIMEOUT_SECONDS", default_value_t = 30)]
+    #[arg(long, env = "BUCKET_TIMEOUT_SECONDS", default_value_t = storage::DEFAULT_TIMEOUT.as_secs())]
     pub bucket_timeout_seconds: u64,
 
     /// How many times a failed request to a remote bucket is tried again (with backoff).
-    #[arg(long, env = "BUCKET_RETRIES", default_value_t = 3)]
+    #[arg(long, env = "BUCKET_RETRIES", default_value_t = storage::DEFAULT_RETRIES)]
     pub bucket_retries: usize,
 
     /// Where Replit's Object Storage sidecar answers (for `replit://` buckets).
-    #[arg(long, env = "REPLIT_SIDECAR_URL", default_value = crate::storage::DEFAULT_SIDECAR_URL)]
+    #[arg(long, env = "REPLIT_SIDECAR_URL", default_value = storage::DEFAULT_SIDECAR_URL)]
     pub replit_sidecar_url: String,
 
-    /// object_store settings applied over the environment's, for one process that
-    /// reaches several buckets (the tests). Not a flag.
+    /// object_store settings (`aws_endpoint`, `google_base_url`, ...) applied over
+    /// the environment's, for a program that runs servers on several buckets with
+    /// different credentials in one process. Not a flag: set by code.
     #[arg(skip)]
     pub bucket_options: Vec<(String, String)>,
 
     /// The largest file accepted, in bytes. Larger files are refused while they
     /// stream in, and nothing of them is stored.
-    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = ingest::DEFAULT_MAX_FILE_BYTES)]
     pub max_upload_bytes: u64,
 
     /// The most files one upload request may carry.
-    #[arg(long, env = "MAX_FILES_PER_REQUEST", default_value_t = 20)]
+    #[arg(long, env = "MAX_FILES_PER_REQUEST", default_value_t = ingest::DEFAULT_MAX_FILES)]
     pub max_files_per_request: usize,
 
     /// The most bytes one upload request may carry, all files together.
-    #[arg(long, env = "MAX_REQUEST_BYTES", default_value_t = 128 * 1024 * 1024)]
+    #[arg(long, env = "MAX_REQUEST_BYTES", default_value_t = ingest::DEFAULT_MAX_REQUEST_BYTES)]
     pub max_request_bytes: u64,
 
     /// The longest an upload's body may take to arrive, in seconds: a body that
     /// trickles in slower is cut off and nothing of it is kept.
-    #[arg(long, env = "UPLOAD_TIMEOUT_SECONDS", default_value_t = 300)]
+    #[arg(long, env = "UPLOAD_TIMEOUT_SECONDS", default_value_t = ingest::DEFAULT_BODY_TIMEOUT.as_secs())]
     pub upload_timeout_seconds: u64,
 
     /// The most pixels an image may have, in megapixels (width × height, from its
     /// header): larger ones are refused as decompression bombs.
-    #[arg(long, env = "MAX_MEGAPIXELS", default_value_t = 50)]
+    #[arg(long, env = "MAX_MEGAPIXELS", default_value_t = ingest::DEFAULT_MAX_MEGAPIXELS)]
     pub max_megapixels: u64,
 
     /// Keep GPS and other location metadata in stored images (by default it is
     /// taken out of JPEG, PNG and WebP files; orientation is kept).
-    #[arg(long, env = "KEEP_LOCATION")]
+    #[arg(long, env = "KEEP_LOCATION", value_parser = BoolishValueParser::new())]
     pub keep_location: bool,
 
     /// How long, in seconds, one listing of the bucket serves the gallery before a
     /// new one is taken in the background. Objects that other tools put into the
     /// bucket appear within this time plus the time one listing takes; what this
     /// server stores shows at once. 0 takes a new listing after every page.
-    #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = 5)]
+    #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = catalog::DEFAULT_MAX_AGE.as_secs())]
     pub listing_cache_seconds: u64,
 
     /// The secret that signs in the admin, who may upload and delete (a Replit
@@ -82,15 +92,15 @@ pub struct Config {
     pub admin_token: Option<Secret>,
 
     /// Viewing the gallery and its images needs sign-in too.
-    #[arg(long, env = "PRIVATE")]
+    #[arg(long, env = "PRIVATE", value_parser = BoolishValueParser::new())]
     pub private: bool,
 
     /// Anyone may upload (never delete), a few requests a minute per client.
-    #[arg(long, env = "PUBLIC_UPLOADS")]
+    #[arg(long, env = "PUBLIC_UPLOADS", value_parser = BoolishValueParser::new())]
     pub public_uploads: bool,
 
     /// Upload requests one client may send a minute when uploads are public.
-    #[arg(long, env = "PUBLIC_UPLOADS_PER_MINUTE", default_value_t = 10)]
+    #[arg(long, env = "PUBLIC_UPLOADS_PER_MINUTE", default_value_t = DEFAULT_PUBLIC_UPLOADS_PER_MINUTE)]
     pub public_uploads_per_minute: u32,
 
     /// The header in which a proxy in front of the server names the client
@@ -112,31 +122,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// Settings for a test server: the given bucket, a free loopback port.
-    pub fn for_tests(bucket_url: impl Into<String>) -> Self {
-        Config {
-            bucket_url: Some(bucket_url.into()),
-            bucket_timeout_seconds: 5,
-            bucket_retries: 1,
-            replit_sidecar_url: crate::storage::DEFAULT_SIDECAR_URL.into(),
-            bucket_options: Vec::new(),
-            admin_token: Some(Secret::new(TEST_ADMIN_TOKEN)),
-            private: false,
-            public_uploads: false,
-            public_uploads_per_minute: 10,
-            client_ip_header: None,
-            max_upload_bytes: 16 * 1024 * 1024,
-            max_files_per_request: 20,
-            max_request_bytes: 128 * 1024 * 1024,
-            upload_timeout_seconds: 300,
-            max_megapixels: 50,
-            keep_location: false,
-            listing_cache_seconds: 5,
-            site_addr: Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
-            port: None,
-        }
-    }
-
     /// The bucket to use: the one set, else Replit's default bucket when running on
     /// Replit, else `./data`.
     pub fn bucket_url(&self) -> String {
@@ -160,8 +145,8 @@ impl Config {
     }
 
     /// What one upload may be.
-    pub fn limits(&self) -> crate::ingest::Limits {
-        crate::ingest::Limits {
+    pub fn limits(&self) -> Limits {
+        Limits {
             max_file_bytes: self.max_upload_bytes,
             max_files: self.max_files_per_request.max(1),
             max_request_bytes: self.max_request_bytes,
@@ -193,13 +178,10 @@ impl Config {
             (Some(addr), None) => addr,
             (Some(addr), Some(port)) => SocketAddr::new(addr.ip(), port),
             (None, Some(port)) => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
-            (None, None) => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000),
+            (None, None) => DEFAULT_ADDR,
         }
     }
 }
-
-/// The admin token of test servers.
-pub const TEST_ADMIN_TOKEN: &str = "test-admin-token";
 
 /// Replit sets `REPL_ID` in every Repl, and `REPLIT_DEPLOYMENT` in deployments.
 fn on_replit() -> bool {
@@ -218,12 +200,22 @@ fn default_bucket_url(on_replit: bool) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
     use clap::Parser;
 
+    /// Parsing reads the environment, which one test here changes: one at a time.
+    static ENVIRONMENT: Mutex<()> = Mutex::new(());
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        let _one_at_a_time = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        Config::try_parse_from(std::iter::once("bucket-gallery").chain(args.iter().copied()))
+    }
+
     #[test]
     fn defaults_need_no_configuration() {
-        let config = Config::try_parse_from(["bucket-gallery"]).unwrap();
+        let config = parse(&[]).unwrap();
         assert_eq!(config.max_upload_bytes, 16 * 1024 * 1024);
         assert!(
             config.bucket_url().starts_with("file://") || std::env::var_os("REPL_ID").is_some()
@@ -231,10 +223,45 @@ mod tests {
     }
 
     #[test]
+    fn the_settings_defaults_are_the_parts_own() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.limits(), Limits::default());
+        let storage = config.storage_settings();
+        let own = Settings::new(config.bucket_url());
+        assert_eq!(
+            (storage.timeout, storage.retries, storage.replit_sidecar),
+            (own.timeout, own.retries, own.replit_sidecar)
+        );
+        assert_eq!(config.listing_max_age(), catalog::DEFAULT_MAX_AGE);
+        assert_eq!(config.listen_addr(), DEFAULT_ADDR);
+    }
+
+    #[test]
+    fn switches_take_the_words_people_write_in_env_files() {
+        let _one_at_a_time = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let read = |value: &str| {
+            std::env::set_var("PUBLIC_UPLOADS", value);
+            let parsed = Config::try_parse_from(["bucket-gallery"]);
+            std::env::remove_var("PUBLIC_UPLOADS");
+            parsed
+        };
+        for yes in ["1", "true", "yes", "on", "TRUE"] {
+            assert!(read(yes).unwrap().public_uploads, "{yes}");
+        }
+        for no in ["0", "false", "no", "off"] {
+            assert!(!read(no).unwrap().public_uploads, "{no}");
+        }
+        let error = read("maybe").unwrap_err().to_string();
+        assert!(
+            error.contains("maybe") && error.contains("--public-uploads"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn on_replit_the_default_is_the_repls_bucket() {
         assert_eq!(default_bucket_url(true), "replit://");
-        let config =
-            Config::try_parse_from(["bucket-gallery", "--bucket-url", "s3://photos"]).unwrap();
+        let config = parse(&["--bucket-url", "s3://photos"]).unwrap();
         assert_eq!(
             config.bucket_url(),
             "s3://photos",
@@ -244,20 +271,13 @@ mod tests {
 
     #[test]
     fn a_port_alone_listens_on_every_interface() {
-        let config = Config::try_parse_from(["bucket-gallery", "--port", "8080"]).unwrap();
+        let config = parse(&["--port", "8080"]).unwrap();
         assert_eq!(config.listen_addr(), "0.0.0.0:8080".parse().unwrap());
     }
 
     #[test]
     fn a_port_keeps_an_explicit_address() {
-        let config = Config::try_parse_from([
-            "bucket-gallery",
-            "--site-addr",
-            "127.0.0.2:1",
-            "--port",
-            "8080",
-        ])
-        .unwrap();
+        let config = parse(&["--site-addr", "127.0.0.2:1", "--port", "8080"]).unwrap();
         assert_eq!(config.listen_addr(), "127.0.0.2:8080".parse().unwrap());
     }
 }

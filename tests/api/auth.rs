@@ -2,7 +2,7 @@
 //! cookie or by bearer token), nothing changes from another site's page, a private
 //! gallery shows nothing to visitors, public uploads are rate-limited.
 
-use bucket_gallery::config::TEST_ADMIN_TOKEN;
+use crate::helpers::TEST_ADMIN_TOKEN;
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::multipart::{Form, Part};
 use reqwest::{RequestBuilder, StatusCode};

@@ -1,16 +1,15 @@
 //! The HTTP API as clients meet it: each test starts the real server on port 0 with
-//! a fresh bucket and talks to it over HTTP. The storage tests reach real object
-//! stores (moto, Garage) that scripts/test starts.
+//! a fresh bucket folder (or memory) and talks to it over HTTP. Needs nothing
+//! running: `cargo test --features ssr`. The suites that need real object stores
+//! are the `stores` target.
 
 mod auth;
-mod availability;
-mod backends;
+// Shared with the `stores` target, which uses other parts of it.
+#[allow(dead_code)]
+#[path = "../support/helpers.rs"]
 mod helpers;
 mod hostile;
 mod images;
 mod listing;
 mod location;
-mod replit;
-mod replit_standin;
-mod stores;
 mod uploads;

@@ -76,7 +76,7 @@ impl StandIn {
 
     /// Settings of a server on the Repl's default bucket, reached through this.
     pub fn config(&self) -> Config {
-        let mut config = Config::for_tests("replit://");
+        let mut config = crate::helpers::test_config("replit://");
         config.replit_sidecar_url = self.url.clone();
         config.bucket_options = vec![("google_base_url".into(), self.url.clone())];
         config

@@ -12,7 +12,7 @@ use crate::stores::{garage_bucket, s3_options, unique_name, MotoBucket, OwnMoto}
 async fn a_bucket_down_at_start_is_used_once_it_is_up_without_a_restart() {
     let mut moto = OwnMoto::reserve();
     let name = unique_name("later");
-    let mut config = bucket_gallery::config::Config::for_tests(format!("s3://{name}"));
+    let mut config = crate::helpers::test_config(format!("s3://{name}"));
     config.bucket_options = s3_options(&moto.endpoint(), "test", "test", "us-east-1");
     let app = spawn_app_for(config).await;
 
@@ -136,7 +136,7 @@ async fn a_bucket_that_never_answers_is_given_up_on_after_the_timeout() {
             held.push(connection);
         }
     });
-    let mut config = bucket_gallery::config::Config::for_tests("s3://silent");
+    let mut config = crate::helpers::test_config("s3://silent");
     config.bucket_options = s3_options(&endpoint, "test", "test", "us-east-1");
     config.bucket_timeout_seconds = 1;
     config.bucket_retries = 0;

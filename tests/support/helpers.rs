@@ -1,4 +1,5 @@
-//! Starting a server for a test, sending requests, making real images.
+//! Starting a server for a test, sending requests, making real images. Shared by
+//! the `api` and `stores` test targets.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -6,6 +7,24 @@ use std::path::{Path, PathBuf};
 use bucket_gallery::api::{ImageInfo, ImagePage, UploadedImages};
 use bucket_gallery::config::Config;
 use bucket_gallery::server::{self, Server};
+use clap::Parser;
+
+/// The admin token of test servers.
+pub const TEST_ADMIN_TOKEN: &str = "test-admin-token";
+
+/// Settings for a test server: the given bucket, the admin token above, a free
+/// loopback port, quick to give up on a bucket that does not answer; every other
+/// setting at its default.
+pub fn test_config(bucket_url: impl Into<String>) -> Config {
+    let mut config = Config::try_parse_from(["bucket-gallery"]).expect("the default settings");
+    config.bucket_url = Some(bucket_url.into());
+    config.admin_token = Some(TEST_ADMIN_TOKEN.parse().expect("a token"));
+    config.site_addr = Some("127.0.0.1:0".parse().expect("an address"));
+    config.port = None;
+    config.bucket_timeout_seconds = 5;
+    config.bucket_retries = 1;
+    config
+}
 use leptos::config::LeptosOptions;
 use reqwest::multipart::{Form, Part};
 use reqwest::{redirect, Response, StatusCode};
@@ -39,7 +58,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
 /// Starts a server over an existing bucket folder (to test restarts).
 pub async fn spawn_app_on(bucket_dir: &Path, adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let mut config = Config::for_tests(format!("file://{}", bucket_dir.display()));
+    let mut config = test_config(format!("file://{}", bucket_dir.display()));
     adjust(&mut config);
     let mut app = spawn_app_for(config).await;
     app.bucket_dir = bucket_dir.to_path_buf();
@@ -77,7 +96,7 @@ pub async fn spawn_app_for(config: Config) -> TestApp {
 
 fn admin_headers() -> reqwest::header::HeaderMap {
     let mut headers = reqwest::header::HeaderMap::new();
-    let value = format!("Bearer {}", bucket_gallery::config::TEST_ADMIN_TOKEN);
+    let value = format!("Bearer {TEST_ADMIN_TOKEN}");
     headers.insert(
         reqwest::header::AUTHORIZATION,
         value.parse().expect("a header value"),

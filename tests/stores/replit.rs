@@ -81,7 +81,7 @@ async fn a_refused_token_is_exchanged_again_once_and_the_request_succeeds() {
 
 #[tokio::test]
 async fn without_a_sidecar_the_reason_says_replit_storage_is_not_there() {
-    let mut config = bucket_gallery::config::Config::for_tests("replit://");
+    let mut config = crate::helpers::test_config("replit://");
     config.replit_sidecar_url = "http://127.0.0.1:9".into(); // nothing listens there
 
     let app = spawn_app_for(config).await;

@@ -39,7 +39,8 @@ impl FreshBucket {
         match backend {
             Backend::Folder => {
                 let folder = tempfile::tempdir().expect("a temporary folder");
-                let config = Config::for_tests(format!("file://{}", folder.path().display()));
+                let config =
+                    crate::helpers::test_config(format!("file://{}", folder.path().display()));
                 FreshBucket {
                     config,
                     moto: None,
@@ -48,7 +49,7 @@ impl FreshBucket {
                 }
             }
             Backend::Memory => FreshBucket {
-                config: Config::for_tests("memory://"),
+                config: crate::helpers::test_config("memory://"),
                 moto: None,
                 _standin: None,
                 _folder: None,
@@ -151,7 +152,7 @@ impl MotoBucket {
 
     /// Settings of a server on this bucket as an S3 user would write them.
     pub fn config(&self) -> Config {
-        let mut config = Config::for_tests(format!("s3://{}", self.name));
+        let mut config = crate::helpers::test_config(format!("s3://{}", self.name));
         config.bucket_options = s3_options(&self.endpoint, "test", "test", "us-east-1");
         config
     }
@@ -247,7 +248,7 @@ pub fn garage_bucket() -> Config {
 
 /// Settings of a server on an existing Garage bucket.
 pub fn garage_config(name: &str) -> Config {
-    let mut config = Config::for_tests(format!("s3://{name}"));
+    let mut config = crate::helpers::test_config(format!("s3://{name}"));
     config.bucket_options = s3_options(
         &env("TEST_GARAGE_URL"),
         &env("TEST_GARAGE_KEY_ID"),
