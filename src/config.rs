@@ -12,6 +12,9 @@ use clap::builder::BoolishValueParser;
 use crate::auth::policy::{PolicySettings, DEFAULT_PUBLIC_UPLOADS_PER_MINUTE};
 use crate::auth::secret::Secret;
 use crate::catalog;
+use crate::http::connections::{
+    ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+};
 use crate::ingest::{self, Limits};
 use crate::storage::{self, Settings};
 
@@ -109,6 +112,16 @@ pub struct Config {
     #[arg(long, env = "CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
 
+    /// How long a client may take to send a request's headers, in seconds, counted
+    /// from when it connects or from the end of its previous response (so also how
+    /// long an idle kept-alive connection is held). Slower clients are let go.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECONDS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+    pub header_read_timeout_seconds: u64,
+
+    /// The most connections open at once; more wait to be accepted until one closes.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
     /// The address to listen on [default: 127.0.0.1:3000]. cargo-leptos sets it
     /// from `site-addr` in Cargo.toml.
     #[arg(long, env = "LEPTOS_SITE_ADDR")]
@@ -153,6 +166,14 @@ impl Config {
             body_timeout: Duration::from_secs(self.upload_timeout_seconds.max(1)),
             max_pixels: self.max_megapixels.saturating_mul(1_000_000),
             strip_location: !self.keep_location,
+        }
+    }
+
+    /// What the server allows its connections.
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds.max(1)),
+            max_connections: self.max_connections.max(1),
         }
     }
 
@@ -234,6 +255,7 @@ mod tests {
         );
         assert_eq!(config.listing_max_age(), catalog::DEFAULT_MAX_AGE);
         assert_eq!(config.listen_addr(), DEFAULT_ADDR);
+        assert_eq!(config.connection_limits(), ConnectionLimits::default());
     }
 
     #[test]

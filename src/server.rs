@@ -25,6 +25,7 @@ use crate::auth::secret::{random_token, Secret};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::{report_errors, REQUEST_ID};
+use crate::http::connections;
 use crate::state::AppState;
 use crate::storage::{Bucket, BucketUrlError};
 use crate::{auth, gallery, http, upload};
@@ -100,7 +101,7 @@ pub struct Server {
     /// The admin token, when the server made one up (no `ADMIN_TOKEN` was set).
     pub made_up_token: Option<Secret>,
     stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl Server {
@@ -109,10 +110,8 @@ impl Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match (&mut self.task).await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::error!("the server failed: {error}"),
-            Err(error) => tracing::error!("the server task failed: {error}"),
+        if let Err(error) = (&mut self.task).await {
+            tracing::error!("the server task failed: {error}");
         }
     }
 }
@@ -149,17 +148,10 @@ pub async fn start(
     };
     let app = router(state);
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        // The peer address tells clients apart for rate limits.
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let limits = config.connection_limits();
+    let task = tokio::spawn(connections::serve(listener, app, limits, async move {
+        let _ = stopped.await;
+    }));
     Ok(Server {
         addr,
         made_up_token,

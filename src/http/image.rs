@@ -1,56 +1,126 @@
 //! `GET /image/{name}`: the raw bytes of any object, streamed from the bucket, with
 //! the type judged from the bytes and the headers that keep a browser from doing
-//! anything with them but showing them.
+//! anything with them but showing them. `HEAD`, conditional and range requests
+//! are answered from the object's metadata first (see `conditional.rs`).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures::stream::{self, StreamExt};
+use bytes::BytesMut;
+use futures::stream::{self, StreamExt, TryStreamExt};
 
+use super::conditional::{http_date, is_conditional, not_modified, quoted, wanted, Wanted};
 use super::headers::OBJECT_POLICY;
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
-use crate::sniff::{read_head, ImageKind};
+use crate::sniff::{read_head, ImageKind, SNIFF_LEN};
 use crate::state::AppState;
+use crate::storage::{Bucket, ObjectInfo};
+
+/// Objects up to this size go out whole, in one write; larger ones stream.
+const ONE_WRITE_BYTES: u64 = 64 * 1024;
 
 /// `GET /image/{name}` (and `HEAD`): the object's bytes, streamed from the bucket.
 /// The type is judged from the bytes (a stored type can be wrong); anything that
 /// is not a supported image goes out as an opaque download, never inline.
 pub async fn image(
     State(state): State<AppState>,
+    method: Method,
     Path(name): Path<String>,
-    request_headers: HeaderMap,
+    request: HeaderMap,
 ) -> Result<Response> {
     let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
-    let object = state.bucket.get(&name).await?;
-    let etag = object.info.e_tag.as_deref().map(quoted);
-
-    // A browser that has this version already gets 304 and no bytes (RFC 9110 13.1.2).
-    let if_none_match = request_headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok());
-    if let (Some(etag), Some(if_none_match)) = (&etag, if_none_match) {
-        if none_match_fails(if_none_match, etag) {
+    let bucket = &state.bucket;
+    // What can be decided from the metadata is, before any byte is read.
+    if method == Method::HEAD || is_conditional(&request) || request.contains_key(header::RANGE) {
+        let info = bucket.head(&name).await?;
+        if not_modified(&request, &info) {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
-            cache_headers(
-                response.headers_mut(),
-                Some(etag),
-                &object.info.last_modified,
-            );
+            validators(response.headers_mut(), &info);
             return Ok(response);
         }
+        match wanted(&request, &info) {
+            Wanted::Nothing => return Ok(unsatisfiable(&info)),
+            Wanted::Part(range) => {
+                let kind = judge(bucket, &name, info.size).await?;
+                let length = range.end - range.start;
+                let content_range =
+                    format!("bytes {}-{}/{}", range.start, range.end - 1, info.size);
+                let body = if method == Method::HEAD {
+                    Body::empty()
+                } else {
+                    Body::from_stream(bucket.get_range(&name, range).await?.bytes)
+                };
+                let mut response = Response::new(body);
+                *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+                let headers = response.headers_mut();
+                object_headers(headers, &info, kind, length);
+                if let Ok(value) = HeaderValue::from_str(&content_range) {
+                    headers.insert(header::CONTENT_RANGE, value);
+                }
+                return Ok(response);
+            }
+            Wanted::Whole if method == Method::HEAD => {
+                let kind = judge(bucket, &name, info.size).await?;
+                let mut response = Response::new(Body::empty());
+                object_headers(response.headers_mut(), &info, kind, info.size);
+                return Ok(response);
+            }
+            Wanted::Whole => {}
+        }
     }
-    let mut bytes = object.bytes;
 
+    let object = bucket.get(&name).await?;
+    let mut bytes = object.bytes;
     // Read just enough to judge the type; those bytes go out first, then the rest.
     let head = read_head(&mut bytes).await?;
     let kind = ImageKind::sniff(&head);
-    let body = stream::once(async move { Ok::<_, Error>(head) }).chain(bytes);
+    let body = if object.info.size <= ONE_WRITE_BYTES {
+        let whole = bytes
+            .try_fold(BytesMut::from(&head[..]), |mut whole, chunk| async move {
+                whole.extend_from_slice(&chunk);
+                Ok(whole)
+            })
+            .await?;
+        Body::from(whole.freeze())
+    } else {
+        Body::from_stream(stream::once(async move { Ok::<_, Error>(head) }).chain(bytes))
+    };
+    let mut response = Response::new(body);
+    object_headers(response.headers_mut(), &object.info, kind, object.info.size);
+    Ok(response)
+}
 
-    let mut response = Response::new(Body::from_stream(body));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(object.info.size));
+/// The type of an object, judged from its first bytes (read alone).
+async fn judge(bucket: &Bucket, name: &ObjectName, size: u64) -> Result<Option<ImageKind>> {
+    let end = size.min(SNIFF_LEN as u64);
+    if end == 0 {
+        return Ok(None);
+    }
+    let mut start = bucket.get_range(name, 0..end).await?.bytes;
+    Ok(ImageKind::sniff(&read_head(&mut start).await?))
+}
+
+/// 416: the range names no byte of the object; `Content-Range` says how many it has.
+fn unsatisfiable(info: &ObjectInfo) -> Response {
+    let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("bytes */{}", info.size)) {
+        response.headers_mut().insert(header::CONTENT_RANGE, value);
+    }
+    response
+}
+
+/// The headers of an object's bytes: type, length, validators, caching, and what
+/// keeps a browser from running anything in them.
+fn object_headers(
+    headers: &mut HeaderMap,
+    info: &ObjectInfo,
+    kind: Option<ImageKind>,
+    length: u64,
+) {
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -60,7 +130,7 @@ pub async fn image(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(OBJECT_POLICY),
     );
-    cache_headers(headers, etag.as_deref(), &object.info.last_modified);
+    validators(headers, info);
     match kind {
         Some(kind) => {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
@@ -76,64 +146,22 @@ pub async fn image(
             );
         }
     }
-    Ok(response)
 }
 
-/// Browsers may keep an image five minutes, then ask again with its ETag.
-fn cache_headers(
-    headers: &mut HeaderMap,
-    etag: Option<&str>,
-    modified: &chrono::DateTime<chrono::Utc>,
-) {
+/// Browsers may keep an image five minutes, then ask again with its ETag or date.
+fn validators(headers: &mut HeaderMap, info: &ObjectInfo) {
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     );
-    if let Some(etag) = etag.and_then(|etag| HeaderValue::from_str(etag).ok()) {
+    if let Some(etag) = info
+        .e_tag
+        .as_deref()
+        .and_then(|etag| HeaderValue::from_str(&quoted(etag)).ok())
+    {
         headers.insert(header::ETAG, etag);
     }
-    let http_date = modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    if let Ok(modified) = HeaderValue::from_str(&http_date) {
+    if let Ok(modified) = HeaderValue::from_str(&http_date(&info.last_modified)) {
         headers.insert(header::LAST_MODIFIED, modified);
-    }
-}
-
-/// An entity tag as HTTP writes it: in double quotes (S3 gives them so, the
-/// local folder without).
-fn quoted(etag: &str) -> String {
-    if etag.starts_with('"') || etag.starts_with("W/\"") {
-        etag.to_owned()
-    } else {
-        format!("\"{etag}\"")
-    }
-}
-
-/// Whether `If-None-Match` names the current version: `*`, or any listed tag equal
-/// to it by weak comparison (RFC 9110 8.8.3.2), so the answer is 304.
-fn none_match_fails(if_none_match: &str, etag: &str) -> bool {
-    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-    if_none_match.trim() == "*"
-        || if_none_match
-            .split(',')
-            .any(|tag| opaque(tag) == opaque(etag))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn if_none_match_compares_weakly_and_accepts_lists() {
-        assert!(none_match_fails("\"a\"", "\"a\""));
-        assert!(none_match_fails("W/\"a\"", "\"a\""));
-        assert!(none_match_fails("\"x\", \"a\"", "\"a\""));
-        assert!(none_match_fails("*", "\"a\""));
-        assert!(!none_match_fails("\"b\"", "\"a\""));
-    }
-
-    #[test]
-    fn tags_are_quoted_once() {
-        assert_eq!(quoted("abc"), "\"abc\"");
-        assert_eq!(quoted("\"abc\""), "\"abc\"");
     }
 }

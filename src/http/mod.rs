@@ -1,6 +1,10 @@
 //! HTTP beside the pages: the raw image route, the health check, server-function
 //! routes, plain form answers and the security headers every response carries.
 
+/// Conditional and range requests, judged from an object's metadata.
+pub mod conditional;
+/// Serving connections: TCP_NODELAY, a header-read timeout, a cap on open ones.
+pub mod connections;
 /// Plain form posts (no JavaScript): a redirect back to the gallery, not JSON.
 pub mod forms;
 /// Security headers: the page's Content-Security-Policy, the raw images', the rest.

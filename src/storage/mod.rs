@@ -14,13 +14,14 @@ mod settings;
 mod writer;
 
 use std::future::Future;
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use tokio::sync::OnceCell;
 
 use crate::api::ImageInfo;
@@ -220,6 +221,37 @@ impl Bucket {
             .call(|store| {
                 let path = path.clone();
                 async move { store.get(&path).await }
+            })
+            .await?;
+        let info = ObjectInfo::from_meta(name.clone(), result.meta.clone());
+        let bytes = result.into_stream().map_err(Error::from).boxed();
+        Ok(StoredObject { info, bytes })
+    }
+
+    /// What the bucket knows of an object, without reading any of its bytes.
+    pub async fn head(&self, name: &ObjectName) -> Result<ObjectInfo> {
+        let path = name.to_path();
+        let meta = self
+            .call(|store| {
+                let path = path.clone();
+                async move { store.head(&path).await }
+            })
+            .await?;
+        Ok(ObjectInfo::from_meta(name.clone(), meta))
+    }
+
+    /// Opens part of an object for reading: the bytes in `range`, which must lie
+    /// within it.
+    pub async fn get_range(&self, name: &ObjectName, range: Range<u64>) -> Result<StoredObject> {
+        let path = name.to_path();
+        let result = self
+            .call(|store| {
+                let path = path.clone();
+                let options = GetOptions {
+                    range: Some(GetRange::Bounded(range.clone())),
+                    ..GetOptions::default()
+                };
+                async move { store.get_opts(&path, options).await }
             })
             .await?;
         let info = ObjectInfo::from_meta(name.clone(), result.meta.clone());

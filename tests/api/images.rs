@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{error_of, png, spawn_app, spawn_app_on};
+use crate::helpers::{error_of, large_png, png, spawn_app, spawn_app_on};
 
 #[tokio::test]
 async fn a_missing_image_is_a_404_that_says_so() {
@@ -128,6 +128,112 @@ async fn a_browser_that_has_the_image_gets_304() {
     assert_eq!(again.headers()["etag"], etag.as_str());
     assert!(again.bytes().await.unwrap().is_empty());
     assert_eq!(other.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_browser_with_a_copy_as_new_as_the_image_gets_304_by_date() {
+    let app = spawn_app().await;
+    let stored = app.upload_ok("dated.png", &png(5, 5, 6)).await;
+    let modified = app.get(&stored.url).await.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    let again = app
+        .client
+        .get(app.url(&stored.url))
+        .header("if-modified-since", &modified)
+        .send()
+        .await
+        .unwrap();
+    let older = app
+        .client
+        .get(app.url(&stored.url))
+        .header("if-modified-since", "Sat, 01 Jan 2000 00:00:00 GMT")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["last-modified"], modified.as_str());
+    assert_eq!(older.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_download_resumes_where_it_stopped() {
+    let app = spawn_app().await;
+    let bytes = large_png(200);
+    let stored = app.upload_ok("resume.png", &bytes).await;
+    let cut = 50_000;
+
+    let first = app
+        .client
+        .get(app.url(&stored.url))
+        .header("range", format!("bytes=0-{}", cut - 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        first.headers()["content-range"],
+        format!("bytes 0-{}/{}", cut - 1, bytes.len()).as_str()
+    );
+    assert_eq!(first.headers()["content-type"], "image/png");
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let head = first.bytes().await.unwrap();
+    let rest = app
+        .client
+        .get(app.url(&stored.url))
+        .header("range", format!("bytes={cut}-"))
+        .header("if-range", &etag)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(rest.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(rest.headers()["accept-ranges"], "bytes");
+    let rest = rest.bytes().await.unwrap();
+    assert_eq!([&head[..], &rest[..]].concat(), bytes);
+}
+
+#[tokio::test]
+async fn a_range_past_the_end_is_416_with_the_size() {
+    let app = spawn_app().await;
+    let bytes = png(5, 5, 7);
+    let stored = app.upload_ok("short.png", &bytes).await;
+
+    let response = app
+        .client
+        .get(app.url(&stored.url))
+        .header("range", format!("bytes={}-", bytes.len() + 10))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        response.headers()["content-range"],
+        format!("bytes */{}", bytes.len()).as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_range_for_another_version_gets_the_whole_image() {
+    let app = spawn_app().await;
+    let bytes = png(5, 5, 8);
+    let stored = app.upload_ok("changed.png", &bytes).await;
+
+    let response = app
+        .client
+        .get(app.url(&stored.url))
+        .header("range", "bytes=0-3")
+        .header("if-range", "\"some-older-version\"")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap(), bytes);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! are the `stores` target.
 
 mod auth;
+mod connections;
 // Shared with the `stores` target, which uses other parts of it.
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]

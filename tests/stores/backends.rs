@@ -90,6 +90,41 @@ async fn a_large_image_goes_up_in_parts_and_comes_back_whole(backend: Backend) {
     }
 }
 
+async fn head_ranges_and_revalidation_are_answered_from_the_metadata(backend: Backend) {
+    let (app, _fresh) = app_on(backend).await;
+    let photo = large_png(100);
+    let info = app.upload_ok("parts.png", &photo).await;
+    let url = app.url(&info.url);
+
+    let head = app.client.head(&url).send().await.expect("an answer");
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-type"], "image/png");
+    assert_eq!(
+        head.headers()["content-length"],
+        photo.len().to_string().as_str()
+    );
+    let etag = head.headers()["etag"].to_str().expect("an ETag").to_owned();
+
+    let part = app
+        .client
+        .get(&url)
+        .header("range", "bytes=100-199")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.bytes().await.expect("the bytes"), photo[100..200]);
+
+    let again = app
+        .client
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
 async fn a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(backend: Backend) {
     let (app, fresh) = app_on(backend).await;
 
@@ -194,6 +229,7 @@ on_every_backend!(
     [
         uploaded_images_are_listed_and_read_back_with_their_type,
         a_large_image_goes_up_in_parts_and_comes_back_whole,
+        head_ranges_and_revalidation_are_answered_from_the_metadata,
         a_file_that_is_not_an_image_is_refused_and_nothing_is_stored,
         uploads_of_one_name_at_once_never_overwrite_each_other,
         an_interrupted_upload_leaves_no_object_and_no_parts,
