@@ -216,16 +216,7 @@ impl Bucket {
 
     /// Opens an object for reading.
     pub async fn get(&self, name: &ObjectName) -> Result<StoredObject> {
-        let path = name.to_path();
-        let result = self
-            .call(|store| {
-                let path = path.clone();
-                async move { store.get(&path).await }
-            })
-            .await?;
-        let info = ObjectInfo::from_meta(name.clone(), result.meta.clone());
-        let bytes = result.into_stream().map_err(Error::from).boxed();
-        Ok(StoredObject { info, bytes })
+        self.read(name, None).await
     }
 
     /// What the bucket knows of an object, without reading any of its bytes.
@@ -243,12 +234,17 @@ impl Bucket {
     /// Opens part of an object for reading: the bytes in `range`, which must lie
     /// within it.
     pub async fn get_range(&self, name: &ObjectName, range: Range<u64>) -> Result<StoredObject> {
+        self.read(name, Some(GetRange::Bounded(range))).await
+    }
+
+    /// Opens an object, or the part of it `range` names, for reading.
+    async fn read(&self, name: &ObjectName, range: Option<GetRange>) -> Result<StoredObject> {
         let path = name.to_path();
         let result = self
             .call(|store| {
                 let path = path.clone();
                 let options = GetOptions {
-                    range: Some(GetRange::Bounded(range.clone())),
+                    range: range.clone(),
                     ..GetOptions::default()
                 };
                 async move { store.get_opts(&path, options).await }
