@@ -3,13 +3,14 @@
 //! binds and serves. `main` and the integration tests both start it through [`start`].
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos::server_fn::axum::server_fn_paths;
-use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
@@ -46,12 +47,7 @@ pub enum StartError {
 /// The router of the whole app: each feature's routes, with the layers that
 /// decide who may use them, merged; the pages; then what every response passes.
 pub fn router(state: AppState) -> Router {
-    // Every server function is routed by the feature that owns it (with its own
-    // layers), never by Leptos on its own.
-    let server_fns = server_fn_paths()
-        .map(|(path, _)| path.to_string())
-        .collect();
-    let pages = generate_route_list_with_exclusions(App, Some(server_fns));
+    let pages = pages();
     let context = state.clone();
     let options = state.leptos_options.clone();
     let mut router = Router::new()
@@ -92,6 +88,24 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The app's pages, listed once per process. Listing them runs the app with
+/// resource loading switched off for the whole process (a global switch in
+/// Leptos): a page another server of the same process renders meanwhile would wait
+/// for its data forever. Servers started later (the tests start many) reuse it.
+fn pages() -> Vec<AxumRouteListing> {
+    static PAGES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    PAGES
+        .get_or_init(|| {
+            // Every server function is routed by the feature that owns it (with its
+            // own layers), never by Leptos on its own.
+            let server_fns = server_fn_paths()
+                .map(|(path, _)| path.to_string())
+                .collect();
+            generate_route_list_with_exclusions(App, Some(server_fns))
+        })
+        .clone()
 }
 
 /// A running server.

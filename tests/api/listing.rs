@@ -201,3 +201,34 @@ async fn many_page_loads_at_once_all_finish_whole() {
         );
     }
 }
+
+/// Pages rendered while other servers of the same process start (as they do in
+/// these tests, or when one process serves several apps) all finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_while_other_servers_start() {
+    let app = spawn_app().await;
+    app.upload_ok("one.png", &png(4, 4, 1)).await;
+
+    let starts = tokio::spawn(async {
+        for _ in 0..30 {
+            let other = spawn_app().await;
+            drop(other);
+        }
+    });
+    let loads = (0..300).map(|_| {
+        let url = app.url("/");
+        let client = &app.visitor;
+        async move { client.get(url).send().await?.text().await }
+    });
+    let pages = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        futures::future::join_all(loads),
+    )
+    .await
+    .expect("every page load finishes");
+    starts.await.expect("the other servers started");
+
+    for page in pages {
+        assert!(page.expect("a page").contains("__INCOMPLETE_CHUNKS=[];"));
+    }
+}
