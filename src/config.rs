@@ -15,6 +15,7 @@ use crate::catalog;
 use crate::http::connections::{
     ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
 };
+use crate::http::hot_objects;
 use crate::ingest::{self, Limits};
 use crate::storage::{self, Settings};
 
@@ -82,9 +83,11 @@ pub struct Config {
     pub keep_location: bool,
 
     /// How long, in seconds, one listing of the bucket serves the gallery before a
-    /// new one is taken in the background. Objects that other tools put into the
-    /// bucket appear within this time plus the time one listing takes; what this
-    /// server stores shows at once. 0 takes a new listing after every page.
+    /// new one is taken in the background, and a small image kept in memory is
+    /// served before the bucket is asked whether it changed. Objects that other
+    /// tools put into the bucket appear within this time plus the time one listing
+    /// takes (and replaced or deleted ones are noticed within it); what this server
+    /// stores or deletes shows at once. 0 asks the bucket every time.
     #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = catalog::DEFAULT_MAX_AGE.as_secs())]
     pub listing_cache_seconds: u64,
 
@@ -121,6 +124,12 @@ pub struct Config {
     /// The most connections open at once; more wait to be accepted until one closes.
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
+
+    /// Memory for small images served often (thumbnails, small originals), in MiB;
+    /// 0 keeps none [default: a sixteenth of the memory this process may use, at
+    /// most 1024].
+    #[arg(long, env = "IMAGE_CACHE_MB")]
+    pub image_cache_mb: Option<u64>,
 
     /// The address to listen on [default: 127.0.0.1:3000]. cargo-leptos sets it
     /// from `site-addr` in Cargo.toml.
@@ -175,6 +184,14 @@ impl Config {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds.max(1)),
             max_connections: self.max_connections.max(1),
         }
+    }
+
+    /// The byte budget of the images kept in memory.
+    pub fn image_cache_bytes(&self) -> u64 {
+        self.image_cache_mb
+            .map_or_else(hot_objects::default_budget, |mib| {
+                mib.saturating_mul(1 << 20)
+            })
     }
 
     /// How long one listing of the bucket serves pages.

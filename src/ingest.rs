@@ -25,12 +25,27 @@ const DRAIN_TIME: Duration = Duration::from_secs(10);
 pub struct Stored {
     pub object: ObjectInfo,
     pub kind: ImageKind,
+    /// The file's name as it was uploaded (empty when the form gave none).
+    pub uploaded_as: String,
 }
 
 impl Stored {
     pub fn info(&self) -> ImageInfo {
-        self.object.describe(self.kind.mime())
+        let mut info = self.object.describe(self.kind.mime());
+        if !self.uploaded_as.is_empty() {
+            info.display_name = uploaded_name(&self.uploaded_as);
+        }
+        info
     }
+}
+
+/// The last path component of an uploaded file's name (browsers may send a path).
+pub fn uploaded_name(original: &str) -> String {
+    original
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(original)
+        .to_owned()
 }
 
 /// Limits on what one request may store, and how.
@@ -236,7 +251,11 @@ async fn store_one(
         location_removed = facts.location_removed,
         "stored image"
     );
-    Ok(Stored { object, kind })
+    Ok(Stored {
+        object,
+        kind,
+        uploaded_as: original,
+    })
 }
 
 /// Reads what is left of a refused body, up to [`MAX_DRAIN_BYTES`].

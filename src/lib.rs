@@ -36,6 +36,9 @@ pub mod error;
 /// Streaming uploaded files into the bucket, with the limits enforced as they flow.
 #[cfg(feature = "ssr")]
 pub mod ingest;
+/// What is derived from each photo: small copies, a placeholder, its shape and facts.
+#[cfg(feature = "ssr")]
+pub mod photos;
 /// The one seam to the bucket: folder, memory, S3, GCS and Replit behind `Bucket`.
 #[cfg(feature = "ssr")]
 pub mod storage;

@@ -15,13 +15,22 @@ async fn main() -> std::process::ExitCode {
         .init();
 
     let config = Config::parse();
-    let leptos_options = match leptos::config::get_configuration(None) {
+    let mut leptos_options = match leptos::config::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(error) => {
             eprintln!("bucket-gallery: the Leptos settings could not be read: {error}");
             return std::process::ExitCode::FAILURE;
         }
     };
+    // cargo-leptos names the site's files by their content's hash and writes the
+    // hashes beside the server binary; it tells a server it starts so, and a binary
+    // started on its own (a deployment) finds the file.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(&*leptos_options.hash_file)))
+            .is_some_and(|hashes| hashes.is_file());
+    }
     let server = match server::start(&config, leptos_options).await {
         Ok(server) => server,
         Err(error) => {

@@ -27,6 +27,8 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::{report_errors, REQUEST_ID};
 use crate::http::connections;
+use crate::http::hot_objects::HotObjects;
+use crate::photos::Photos;
 use crate::state::AppState;
 use crate::storage::{Bucket, BucketUrlError};
 use crate::{auth, gallery, http, upload};
@@ -61,7 +63,9 @@ pub fn router(state: AppState) -> Router {
         .merge(upload::routes::routes(&state))
         .merge(auth::session::routes())
         .merge(auth::sign_in::routes())
+        .merge(http::assets::routes(&state.leptos_options))
         .route(links::IMAGE_ROUTE, get(http::image::image))
+        .route(links::DERIVED_ROUTE, get(http::derived::derived))
         .route(links::HEALTH, get(http::health::health))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), guard))
@@ -153,12 +157,23 @@ pub async fn start(
     let policy = Policy::new(&config.policy_settings(admin_token));
     policy.spawn_limiter_cleanup();
     let catalog = Catalog::new(bucket.clone(), config.listing_max_age());
+    let limits = config.limits();
+    // About one decode per core: more would only queue for the CPU, holding memory.
+    let decodes = std::thread::available_parallelism().map_or(2, usize::from);
+    let photos = Photos::new(
+        bucket.clone(),
+        limits.max_pixels,
+        limits.max_file_bytes,
+        decodes,
+    );
     let state = AppState {
         leptos_options,
         bucket,
         catalog,
-        limits: config.limits(),
+        limits,
         policy,
+        hot: HotObjects::new(config.image_cache_bytes(), config.listing_max_age()),
+        photos,
     };
     let app = router(state);
     let (stop, stopped) = oneshot::channel::<()>();

@@ -23,6 +23,8 @@ pub const HEALTH: &str = "/healthz";
 pub const FAVICON: &str = "/favicon.svg";
 /// The raw bytes of an object, as the router writes it: [`image`] builds one.
 pub const IMAGE_ROUTE: &str = "/image/{*name}";
+/// A derived copy of one version of a photo: `/derived/{version}/{edge}/{name}`.
+pub const DERIVED_ROUTE: &str = "/derived/{version}/{edge}/{*name}";
 
 /// Where the server functions answer. Their `#[server]` attributes spell the same
 /// paths (the macro takes only literals); a test holds the two equal.
@@ -129,6 +131,14 @@ pub fn image(name: &str) -> String {
         .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
         .collect();
     format!("/image/{}", encoded.join("/"))
+}
+
+/// Where the copy of `name` (in its version `version`) that fits `edge` pixels is
+/// served; each segment of the name percent-encoded as in [`image`].
+pub fn derived(version: &str, edge: u32, name: &str) -> String {
+    let encoded = image(name);
+    let name = encoded.trim_start_matches("/image/");
+    format!("/derived/{version}/{edge}/{name}")
 }
 
 /// Characters left as they are in a URL path segment (RFC 3986 unreserved).

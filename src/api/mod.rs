@@ -9,4 +9,7 @@ pub mod links;
 pub mod types;
 
 pub use errors::{ApiError, ErrorCode};
-pub use types::{ImageInfo, ImagePage, Session, UploadedImages, FILE_FIELD, SUPPORTED_TYPES};
+pub use types::{
+    display_name, ImageInfo, ImagePage, PhotoFacts, Session, Thumbnail, UploadedImages, FILE_FIELD,
+    SUPPORTED_TYPES,
+};

@@ -18,6 +18,50 @@ pub struct ImageInfo {
     pub content_type: String,
     /// When it was stored, RFC 3339.
     pub uploaded_at: String,
+    /// The name to show: the file's name as uploaded, or for objects other tools
+    /// put into the bucket the last segment of their key.
+    #[serde(default)]
+    pub display_name: String,
+    /// What is known of the photo itself once its derived images are made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoFacts>,
+}
+
+/// A photo's shape, placeholder, small copies and facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoFacts {
+    /// Its size as shown (upright), in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// A tiny blurred picture of it (a `data:` URL of a PNG made from its
+    /// ThumbHash), to paint before any image arrives.
+    pub placeholder: String,
+    /// Small upright copies, smallest first; empty when none can be made
+    /// ([`PhotoFacts::problem`] says why).
+    pub thumbnails: Vec<Thumbnail>,
+    /// When it was taken, as the camera wrote it (local time, ISO 8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<String>,
+    /// The camera that took it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
+    /// It moves (GIF, WebP): the thumbnails show its first frame.
+    #[serde(default)]
+    pub animated: bool,
+    /// Why no thumbnails can be shown (too many pixels, a type not decoded, broken
+    /// bytes), in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// One small copy of a photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thumbnail {
+    /// Where it is served; the address names the photo's version, so it never
+    /// changes content and may be cached for good.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl ImageInfo {
@@ -30,8 +74,47 @@ impl ImageInfo {
             size,
             content_type: content_type.to_owned(),
             uploaded_at,
+            display_name: display_name(name),
+            photo: None,
         }
     }
+
+    /// The `srcset` of its thumbnails (`url 320w, url 640w`), empty without any.
+    pub fn srcset(&self) -> String {
+        self.photo
+            .iter()
+            .flat_map(|photo| &photo.thumbnails)
+            .map(|thumbnail| format!("{} {}w", thumbnail.url, thumbnail.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The name to show for a key: its last segment, without the unique id this
+/// gallery adds to uploads (`IMG_2000-01m87jr2zqzqs5y170gmkm0g61.jpg` shows as
+/// `IMG_2000.jpg`).
+pub fn display_name(key: &str) -> String {
+    let last = key.rsplit('/').next().unwrap_or(key);
+    let (stem, extension) = last.rsplit_once('.').unwrap_or((last, ""));
+    let without_id = stem
+        .rsplit_once('-')
+        .filter(|(base, id)| !base.is_empty() && is_upload_id(id))
+        .map_or(stem, |(base, _)| base);
+    if extension.is_empty() {
+        without_id.to_owned()
+    } else {
+        format!("{without_id}.{extension}")
+    }
+}
+
+/// Whether `id` looks like the ULID an upload's name carries (26 characters of
+/// Crockford's base 32, lower case).
+fn is_upload_id(id: &str) -> bool {
+    id.len() == 26
+        && id.bytes().all(|b| {
+            b.is_ascii_digit()
+                || (b.is_ascii_lowercase() && !matches!(b, b'i' | b'l' | b'o' | b'u'))
+        })
 }
 
 /// One page of the gallery, newest first.
@@ -65,3 +148,20 @@ pub const FILE_FIELD: &str = "image";
 
 /// The image types the gallery accepts, in the words shown to people.
 pub const SUPPORTED_TYPES: &str = "JPEG, PNG, GIF, WebP or AVIF";
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn the_name_shown_leaves_out_the_upload_id_and_the_folders() {
+        assert_eq!(
+            display_name("IMG_2000-01m87jr2zqzqs5y170gmkm0g61.jpg"),
+            "IMG_2000.jpg"
+        );
+        assert_eq!(display_name("albums/2024/beach.jpg"), "beach.jpg");
+        // Only an id this gallery made is left out.
+        assert_eq!(display_name("best-of-summer.jpg"), "best-of-summer.jpg");
+        assert_eq!(display_name("README"), "README");
+    }
+}

@@ -10,6 +10,7 @@ use base64::Engine;
 use super::{Catalog, SortKey};
 use crate::api::{ImageInfo, ImagePage};
 use crate::error::{Error, Result};
+use crate::photos::Photos;
 use crate::sniff::ImageKind;
 use crate::storage::ObjectInfo;
 
@@ -58,6 +59,7 @@ impl Cursor {
 /// `limit` (clamped to 1..=[`MAX_PAGE_SIZE`]) of them, and the cursor of the next.
 pub async fn images_page(
     catalog: &Arc<Catalog>,
+    photos: &Photos,
     limit: Option<u32>,
     cursor: Option<&str>,
 ) -> Result<ImagePage> {
@@ -72,8 +74,22 @@ pub async fn images_page(
         .more
         .then(|| page.objects.last().map(|last| Cursor::after(last).encode()))
         .flatten();
+    let facts = photos.of_page(&page.objects).await;
+    let images = page
+        .objects
+        .iter()
+        .zip(facts)
+        .map(|(object, facts)| {
+            let mut image = describe(object);
+            if let Some(facts) = facts {
+                image.display_name.clone_from(&facts.name);
+                image.photo = Some(facts.show(&object.name));
+            }
+            image
+        })
+        .collect();
     Ok(ImagePage {
-        images: page.objects.iter().map(describe).collect(),
+        images,
         next_cursor,
         bucket_problem: page.problem,
     })

@@ -115,24 +115,80 @@ fn Grid(
     .into_any()
 }
 
+/// Row heights of the justified grid, in CSS pixels (style/main.css has the same):
+/// phones, then wider screens. Each tile's `sizes` follows from them.
+const ROW_HEIGHT_PHONE: u32 = 88;
+const ROW_HEIGHT: u32 = 200;
+/// Tiles grow to fill their row: up to about this much wider than their base.
+const MOST_GROWTH: f64 = 1.6;
+
 #[component]
 fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) -> impl IntoView {
-    let ImageInfo { name, url, .. } = image;
-    let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
-    let (link, title, data_name) = (url.clone(), name.clone(), name.clone());
+    let srcset = image.srcset();
+    let ImageInfo {
+        name,
+        url,
+        display_name,
+        photo,
+        ..
+    } = image;
+    let caption = display_name;
+    let (link, title, data_name) = (url.clone(), caption.clone(), name.clone());
+    // The photo's shape before any byte of it arrives: no layout shift. Without
+    // facts yet, a square tile whose thumbnail is made on first request.
+    let (width, height) = photo
+        .as_ref()
+        .filter(|photo| photo.width > 0 && photo.height > 0)
+        .map_or((1, 1), |photo| (photo.width, photo.height));
+    let aspect = f64::from(width) / f64::from(height);
+    let shape = format!("--w:{width};--h:{height}");
+    let sizes = format!(
+        "(max-width: 600px) {}px, {}px",
+        (f64::from(ROW_HEIGHT_PHONE) * aspect * MOST_GROWTH).ceil(),
+        (f64::from(ROW_HEIGHT) * aspect * MOST_GROWTH).ceil()
+    );
+    let picture = match &photo {
+        Some(photo) if photo.thumbnails.is_empty() => view! {
+            <span class="no-preview" title=photo.problem.clone().unwrap_or_default()>"No preview"</span>
+        }
+        .into_any(),
+        Some(photo) => {
+            let src = photo.thumbnails.first().map(|t| t.url.clone()).unwrap_or_default();
+            let backdrop = format!("background-image:url({})", photo.placeholder);
+            view! {
+                <img src=src srcset=srcset sizes=sizes width=width height=height alt=caption.clone()
+                    style=backdrop loading="lazy" decoding="async"/>
+                {photo.animated.then(|| view! { <span class="badge" title="Animated">"GIF"</span> })}
+            }
+            .into_any()
+        }
+        None => {
+            let current = |edge: u32| links::derived("current", edge, &name);
+            let srcset = format!("{} 320w, {} 640w", current(320), current(640));
+            view! {
+                <img src=current(320) srcset=srcset sizes=sizes alt=caption.clone()
+                    loading="lazy" decoding="async"/>
+            }
+            .into_any()
+        }
+    };
     let delete = can_delete.then(|| {
         let confirm_page = links::delete_page(&name);
+        // One line of the same height with or without the WASM app: nothing
+        // moves when the page hydrates.
         view! {
-            <DeleteControl name=name.clone() caption=caption.clone() deleted/>
-            // Without JavaScript, a page of its own asks first.
-            <a class="delete no-js-only" href=confirm_page data-testid="delete-page">"Delete"</a>
+            <div class="tile-actions">
+                <DeleteControl name=name.clone() caption=caption.clone() deleted/>
+                // Without JavaScript, a page of its own asks first.
+                <a class="delete no-js-only" href=confirm_page data-testid="delete-page">"Delete"</a>
+            </div>
         }
     });
     view! {
-        <li class="tile" data-testid="gallery-item" data-name=data_name>
+        <li class="tile" data-testid="gallery-item" data-name=data_name style=shape>
             // rel="external": the router must let the browser open raw bytes itself.
-            <a href=link rel="external" title=title>
-                <img src=url alt=name loading="lazy" decoding="async"/>
+            <a href=link rel="external" title=title class="frame">
+                {picture}
             </a>
             <span class="caption">{caption}</span>
             {delete}

@@ -25,7 +25,7 @@ pub async fn list_images(
     use crate::state::AppState;
 
     let state = expect_context::<AppState>();
-    images_page(&state.catalog, limit, cursor.as_deref())
+    images_page(&state.catalog, &state.photos, limit, cursor.as_deref())
         .await
         .map_err(respond)
 }
@@ -45,7 +45,9 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
     let deleted = async {
         let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
         state.bucket.delete(&name).await?;
+        state.photos.forget(&name).await?;
         state.catalog.removed(&name);
+        state.hot.forget(&name);
         tracing::info!(name = %name, "deleted image");
         Ok(())
     };

@@ -14,7 +14,12 @@ pub const OBJECT_POLICY: &str = "default-src 'none'; sandbox";
 /// For responses that are neither pages nor objects (JSON, redirects, errors).
 const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
-/// Sets the page's policy on the response being rendered (called from the shell).
+/// Pages differ by who asks and carry a new nonce each time: browsers may keep
+/// one (for back and forward) but ask again before showing it anew; proxies never.
+pub const PAGE_CACHING: &str = "no-cache, private";
+
+/// Sets the page's policy and caching on the response being rendered (called
+/// from the shell).
 pub fn page_policy(options: &LeptosOptions) {
     use leptos::prelude::use_context;
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
@@ -32,13 +37,18 @@ pub fn page_policy(options: &LeptosOptions) {
     let policy = format!(
         "default-src 'none'; \
          script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' blob:; connect-src 'self'{live_reload}; \
+         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' blob: data:; \
+         connect-src 'self'{live_reload}; \
          font-src 'self'; manifest-src 'self'; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
+    response.insert_header(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PAGE_CACHING),
+    );
 }
 
 /// The headers every response carries unless its handler set its own.

@@ -1,7 +1,10 @@
-//! `GET /image/{name}`: the raw bytes of any object, streamed from the bucket, with
-//! the type judged from the bytes and the headers that keep a browser from doing
-//! anything with them but showing them. `HEAD`, conditional and range requests
-//! are answered from the object's metadata first (see `conditional.rs`).
+//! `GET /image/{name}`: the raw bytes of any object, from memory when it is small
+//! and hot (see `hot_objects.rs`), else streamed from the bucket, with the type
+//! judged from the bytes and the headers that keep a browser from doing anything
+//! with them but showing them. `HEAD`, conditional and range requests are
+//! answered from the object's metadata first (see `conditional.rs`).
+
+use std::ops::Range;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -12,6 +15,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::conditional::{http_date, is_conditional, not_modified, quoted, wanted, Wanted};
 use super::headers::OBJECT_POLICY;
+use super::hot_objects::{HotObject, Lookup};
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::sniff::{read_head, ImageKind, SNIFF_LEN};
@@ -21,9 +25,10 @@ use crate::storage::{Bucket, ObjectInfo};
 /// Objects up to this size go out whole, in one write; larger ones stream.
 const ONE_WRITE_BYTES: u64 = 64 * 1024;
 
-/// `GET /image/{name}` (and `HEAD`): the object's bytes, streamed from the bucket.
-/// The type is judged from the bytes (a stored type can be wrong); anything that
-/// is not a supported image goes out as an opaque download, never inline.
+/// `GET /image/{name}` (and `HEAD`): the object's bytes, from memory or streamed
+/// from the bucket. The type is judged from the bytes (a stored type can be
+/// wrong); anything that is not a supported image goes out as an opaque download,
+/// never inline.
 pub async fn image(
     State(state): State<AppState>,
     method: Method,
@@ -32,64 +37,131 @@ pub async fn image(
 ) -> Result<Response> {
     let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
     let bucket = &state.bucket;
+    let hot = &state.hot;
+    let mut known = None;
+    match hot.lookup(&name) {
+        Lookup::Fresh(object) => return Ok(from_memory(&method, &request, &object)),
+        Lookup::Stale(_) => {
+            // One metadata request says whether the copy is still the object.
+            let info = bucket.head(&name).await.inspect_err(|error| {
+                if matches!(error, Error::NotFound(_)) {
+                    hot.forget(&name);
+                }
+            })?;
+            if let Some(object) = hot.confirm(&info) {
+                return Ok(from_memory(&method, &request, &object));
+            }
+            known = Some(info);
+        }
+        Lookup::Missing => {}
+    }
+
     // What can be decided from the metadata is, before any byte is read.
     if method == Method::HEAD || is_conditional(&request) || request.contains_key(header::RANGE) {
-        let info = bucket.head(&name).await?;
+        let info = match known {
+            Some(info) => info,
+            None => bucket.head(&name).await?,
+        };
         if not_modified(&request, &info) {
-            let mut response = StatusCode::NOT_MODIFIED.into_response();
-            validators(response.headers_mut(), &info);
-            return Ok(response);
+            return Ok(unchanged(&info));
         }
         match wanted(&request, &info) {
             Wanted::Nothing => return Ok(unsatisfiable(&info)),
             Wanted::Part(range) => {
                 let kind = judge(bucket, &name, info.size).await?;
-                let length = range.end - range.start;
-                let content_range =
-                    format!("bytes {}-{}/{}", range.start, range.end - 1, info.size);
                 let body = if method == Method::HEAD {
                     Body::empty()
                 } else {
-                    Body::from_stream(bucket.get_range(&name, range).await?.bytes)
+                    Body::from_stream(bucket.get_range(&name, range.clone()).await?.bytes)
                 };
-                let mut response = Response::new(body);
-                *response.status_mut() = StatusCode::PARTIAL_CONTENT;
-                let headers = response.headers_mut();
-                object_headers(headers, &info, kind, length);
-                if let Ok(value) = HeaderValue::from_str(&content_range) {
-                    headers.insert(header::CONTENT_RANGE, value);
-                }
-                return Ok(response);
+                return Ok(bytes_response(&info, kind, Some(range), body));
             }
             Wanted::Whole if method == Method::HEAD => {
                 let kind = judge(bucket, &name, info.size).await?;
-                let mut response = Response::new(Body::empty());
-                object_headers(response.headers_mut(), &info, kind, info.size);
-                return Ok(response);
+                return Ok(bytes_response(&info, kind, None, Body::empty()));
             }
             Wanted::Whole => {}
         }
     }
 
     let object = bucket.get(&name).await?;
+    let info = object.info;
     let mut bytes = object.bytes;
     // Read just enough to judge the type; those bytes go out first, then the rest.
     let head = read_head(&mut bytes).await?;
     let kind = ImageKind::sniff(&head);
-    let body = if object.info.size <= ONE_WRITE_BYTES {
+    let body = if info.size <= ONE_WRITE_BYTES || hot.would_keep(info.size) {
         let whole = bytes
             .try_fold(BytesMut::from(&head[..]), |mut whole, chunk| async move {
                 whole.extend_from_slice(&chunk);
                 Ok(whole)
             })
-            .await?;
-        Body::from(whole.freeze())
+            .await?
+            .freeze();
+        hot.keep(HotObject {
+            info: info.clone(),
+            kind,
+            bytes: whole.clone(),
+        });
+        Body::from(whole)
     } else {
         Body::from_stream(stream::once(async move { Ok::<_, Error>(head) }).chain(bytes))
     };
+    Ok(bytes_response(&info, kind, None, body))
+}
+
+/// The answer to any request for an object held in memory.
+fn from_memory(method: &Method, request: &HeaderMap, object: &HotObject) -> Response {
+    let info = &object.info;
+    if not_modified(request, info) {
+        return unchanged(info);
+    }
+    let part = match wanted(request, info) {
+        Wanted::Nothing => return unsatisfiable(info),
+        Wanted::Part(range) => Some(range),
+        Wanted::Whole => None,
+    };
+    let body = match (method, &part) {
+        (&Method::HEAD, _) => Body::empty(),
+        (_, Some(range)) => Body::from(object.bytes.slice(to_usize(range))),
+        (_, None) => Body::from(object.bytes.clone()),
+    };
+    bytes_response(info, object.kind, part, body)
+}
+
+fn to_usize(range: &Range<u64>) -> Range<usize> {
+    // Within an object held in memory, so within `usize`.
+    range.start as usize..range.end as usize
+}
+
+/// 200 with the whole object, or 206 with the bytes of `part`.
+fn bytes_response(
+    info: &ObjectInfo,
+    kind: Option<ImageKind>,
+    part: Option<Range<u64>>,
+    body: Body,
+) -> Response {
     let mut response = Response::new(body);
-    object_headers(response.headers_mut(), &object.info, kind, object.info.size);
-    Ok(response)
+    let headers = response.headers_mut();
+    match part {
+        None => object_headers(headers, info, kind, info.size),
+        Some(range) => {
+            object_headers(headers, info, kind, range.end - range.start);
+            let content_range = format!("bytes {}-{}/{}", range.start, range.end - 1, info.size);
+            if let Ok(value) = HeaderValue::from_str(&content_range) {
+                headers.insert(header::CONTENT_RANGE, value);
+            }
+            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        }
+    }
+    response
+}
+
+/// 304: the client's copy is current.
+fn unchanged(info: &ObjectInfo) -> Response {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    validators(response.headers_mut(), info);
+    response
 }
 
 /// The type of an object, judged from its first bytes (read alone).

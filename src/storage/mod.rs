@@ -277,6 +277,65 @@ impl Bucket {
         .map_err(problem::missing_bucket)
     }
 
+    /// The objects whose names start with `prefix` (a folder: it ends in `/`),
+    /// hidden ones included: for the gallery's own objects under `.gallery/`.
+    pub async fn list_folder(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
+        let folder = object_store::path::Path::from(prefix.trim_end_matches('/'));
+        self.call(|store| {
+            let folder = folder.clone();
+            async move {
+                let mut objects = Vec::new();
+                let mut listing = store.list(Some(&folder));
+                while let Some(meta) = listing.next().await {
+                    let meta = meta?;
+                    if let Ok(name) = ObjectName::parse(meta.location.as_ref()) {
+                        objects.push(ObjectInfo::from_meta(name, meta));
+                    }
+                }
+                Ok(objects)
+            }
+        })
+        .await
+    }
+
+    /// Stores a small object whole (derived images, facts).
+    pub async fn put(
+        &self,
+        name: &ObjectName,
+        content_type: &'static str,
+        bytes: Bytes,
+    ) -> Result<ObjectInfo> {
+        let mut object = self.create(name, content_type).await?;
+        if let Err(error) = object.write(bytes).await {
+            let _ = object.abort().await;
+            return Err(error);
+        }
+        object.finish().await
+    }
+
+    /// Reads a whole object into memory, refusing one of more than `limit` bytes
+    /// before reading it (and one that grows past it while being read).
+    pub async fn read_all(&self, name: &ObjectName, limit: u64) -> Result<(ObjectInfo, Bytes)> {
+        let object = self.get(name).await?;
+        let too_large = || Error::TooLarge {
+            name: name.to_string(),
+            limit,
+        };
+        if object.info.size > limit {
+            return Err(too_large());
+        }
+        let capacity = usize::try_from(object.info.size).unwrap_or(0);
+        let mut whole = bytes::BytesMut::with_capacity(capacity);
+        let mut chunks = object.bytes;
+        while let Some(chunk) = chunks.try_next().await? {
+            if (whole.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            whole.extend_from_slice(&chunk);
+        }
+        Ok((object.info, whole.freeze()))
+    }
+
     /// Whether the bucket answers: reads the first entry of a listing.
     pub async fn check(&self) -> Result<()> {
         self.call(|store| async move {

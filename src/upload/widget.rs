@@ -24,7 +24,7 @@ const UPLOADS_AT_ONCE: usize = 3;
 enum Progress {
     Waiting,
     Sending { sent: f64, total: f64 },
-    Done(ImageInfo),
+    Done(Box<ImageInfo>),
     Failed(String),
 }
 
@@ -68,7 +68,7 @@ pub fn UploadWidget(
             .await;
             match outcome {
                 Ok(image) => {
-                    progress.set(Progress::Done(image.clone()));
+                    progress.set(Progress::Done(Box::new(image.clone())));
                     on_uploaded.run(image);
                 }
                 Err(error) => progress.set(Progress::Failed(error.message)),

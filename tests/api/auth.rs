@@ -64,7 +64,7 @@ async fn a_visitor_cannot_upload() {
     let (code, message) = error_of(response).await;
     assert_eq!(code, "unauthorized");
     assert!(message.contains("sign in to upload images"), "{message}");
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn a_visitor_cannot_use_the_classic_upload_form_either() {
         .unwrap();
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -229,7 +229,7 @@ async fn a_post_from_another_site_is_refused_even_signed_in() {
 
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_of(response).await.0, "cross_site");
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]

@@ -75,7 +75,7 @@ async fn every_hostile_upload_is_refused_with_its_reason_and_nothing_is_stored()
             "the message names the file: {message}"
         );
         assert!(
-            app.stored_files().is_empty(),
+            app.all_files().is_empty(),
             "{name} left {:?}",
             app.stored_files()
         );
@@ -129,7 +129,7 @@ async fn a_request_with_too_many_files_is_refused_whole() {
     let (code, message) = error_of(response).await;
     assert_eq!(code, "too_many_files");
     assert!(message.contains("the limit is 3"), "{message}");
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -143,7 +143,7 @@ async fn a_request_with_too_many_bytes_is_refused_whole() {
     let (code, message) = error_of(response).await;
     assert_eq!(code, "request_too_large");
     assert!(message.contains("39.1 KiB"), "{message}");
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -169,7 +169,7 @@ async fn a_body_that_trickles_in_is_cut_off_and_nothing_is_kept() {
     assert_eq!(code, "upload_timeout");
     assert!(message.contains("1 s"), "{message}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 /// Pieces of a body, with a pause before each after the first.

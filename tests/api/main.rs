@@ -13,4 +13,6 @@ mod hostile;
 mod images;
 mod listing;
 mod location;
+mod photos;
+mod serving;
 mod uploads;

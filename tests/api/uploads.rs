@@ -87,7 +87,7 @@ async fn a_text_file_is_refused_and_nothing_is_stored() {
         message,
         "notes.txt is not a supported image: JPEG, PNG, GIF, WebP or AVIF"
     );
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -99,7 +99,7 @@ async fn a_file_named_like_an_image_is_judged_by_its_bytes() {
         .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -112,7 +112,7 @@ async fn an_empty_file_is_refused_and_nothing_is_stored() {
     let (code, message) = error_of(response).await;
     assert_eq!(code, "empty_file");
     assert!(message.contains("empty.png"), "{message}");
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -126,7 +126,7 @@ async fn a_file_over_the_limit_is_refused_naming_the_limit_and_nothing_is_stored
     let (code, message) = error_of(response).await;
     assert_eq!(code, "too_large");
     assert_eq!(message, "big.png is larger than the limit of 64 KiB");
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert!(app.all_files().is_empty(), "{:?}", app.all_files());
 }
 
 #[tokio::test]
@@ -147,7 +147,7 @@ async fn one_refused_file_stores_none_of_its_request() {
         .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert!(app.all_files().is_empty(), "{:?}", app.all_files());
 }
 
 #[tokio::test]
@@ -293,7 +293,7 @@ async fn the_classic_upload_post_refuses_a_text_file() {
         .await;
 
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(app.stored_files().is_empty());
+    assert!(app.all_files().is_empty());
 }
 
 #[tokio::test]
@@ -309,8 +309,8 @@ async fn an_upload_cut_off_half_way_leaves_nothing_behind() {
 
     upload.cut();
 
-    let cleaned = wait_for(|| app.stored_files().is_empty()).await;
-    assert!(cleaned, "left behind: {:?}", app.stored_files());
+    let cleaned = wait_for(|| app.all_files().is_empty()).await;
+    assert!(cleaned, "left behind: {:?}", app.all_files());
     assert!(app.list("").await.images.is_empty());
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }

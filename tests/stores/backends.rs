@@ -188,6 +188,67 @@ async fn an_interrupted_upload_leaves_no_object_and_no_parts(backend: Backend) {
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
 
+/// What the bucket holds under the photo's own folder of derived objects, looked
+/// at through a client of its own (`None` for a memory bucket, which only the
+/// server can see).
+async fn derived_names(fresh: &FreshBucket, name: &str) -> Option<Vec<String>> {
+    if fresh.config.bucket_url() == "memory://" {
+        return None;
+    }
+    let mut names: Vec<String> = fresh
+        .bucket()
+        .list_folder(&format!(".gallery/v1/{name}/"))
+        .await
+        .expect("the bucket lists")
+        .into_iter()
+        .map(|object| object.name.to_string())
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+async fn derived_images_are_kept_in_the_bucket_and_leave_with_their_photo(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+    let info = app.upload_ok("IMG_7.jpg", &jpeg(800, 600, 7)).await;
+    let photo = info.photo.clone().expect("the photo's facts");
+    assert_eq!((photo.width, photo.height), (800, 600));
+    assert_eq!(info.display_name, "IMG_7.jpg");
+    let (content_type, bytes) = read_back(&app, &photo.thumbnails[1].url).await;
+    assert_eq!(content_type, "image/webp");
+    let decoded = image::load_from_memory(&bytes).expect("a WebP");
+    assert_eq!((decoded.width(), decoded.height()), (640, 480));
+    if let Some(derived) = derived_names(&fresh, &info.name).await {
+        let files: Vec<_> = derived
+            .iter()
+            .map(|n| n.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(files, ["320.webp", "640.webp", "facts.json"]);
+    }
+    // Hidden from the gallery.
+    assert_eq!(
+        stored_names(&app, &fresh).await,
+        std::slice::from_ref(&info.name)
+    );
+
+    let deleted = app
+        .client
+        .post(app.url("/api/delete"))
+        .header("origin", app.base.clone())
+        .form(&[("name", info.name.as_str())])
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(deleted.status().is_success());
+
+    if let Some(derived) = derived_names(&fresh, &info.name).await {
+        assert!(derived.is_empty(), "{derived:?}");
+    }
+    assert_eq!(
+        app.get(&photo.thumbnails[0].url).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
 /// Polls `check` for up to ten seconds.
 pub async fn eventually<F, Fut>(check: F) -> bool
 where
@@ -233,8 +294,43 @@ on_every_backend!(
         a_file_that_is_not_an_image_is_refused_and_nothing_is_stored,
         uploads_of_one_name_at_once_never_overwrite_each_other,
         an_interrupted_upload_leaves_no_object_and_no_parts,
+        derived_images_are_kept_in_the_bucket_and_leave_with_their_photo,
     ]
 );
+
+/// A photo another tool put into an S3 bucket gets its thumbnails on first request,
+/// kept in the bucket beside it.
+#[tokio::test]
+async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket() {
+    let (app, fresh) = app_on(Backend::Moto).await;
+    let moto = fresh.moto.as_ref().expect("a moto bucket");
+    moto.put(
+        "albums/from-a-phone.jpg",
+        jpeg(900, 600, 4),
+        "binary/octet-stream",
+    )
+    .await;
+
+    let first = app
+        .get("/derived/current/320/albums/from-a-phone.jpg")
+        .await;
+    assert_eq!(first.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = first.headers()["location"].to_str().unwrap().to_owned();
+    let (content_type, _) = read_back(&app, &location).await;
+    assert_eq!(content_type, "image/webp");
+
+    let derived = derived_names(&fresh, "albums/from-a-phone.jpg")
+        .await
+        .expect("an S3 bucket");
+    assert_eq!(derived.len(), 3, "{derived:?}");
+    let page = app.list("").await;
+    let listed = &page.images[0];
+    assert_eq!(listed.display_name, "from-a-phone.jpg");
+    assert_eq!(
+        listed.photo.as_ref().map(|p| (p.width, p.height)),
+        Some((900, 600))
+    );
+}
 
 /// What other tools put into an S3 bucket shows in the gallery and serves as what
 /// its bytes are, whatever content type they gave it.

@@ -70,6 +70,11 @@ pub async fn spawn_app_for(config: Config) -> TestApp {
     let options = LeptosOptions::builder()
         .output_name("bucket-gallery")
         .build();
+    spawn_app_with_options(config, options).await
+}
+
+/// Starts a server with these settings and this site (its files, its names).
+pub async fn spawn_app_with_options(config: Config, options: LeptosOptions) -> TestApp {
     let server = server::start(&config, options)
         .await
         .expect("the server starts");
@@ -184,8 +189,16 @@ impl TestApp {
         error_of(health).await.1
     }
 
-    /// Every file in the bucket folder, as paths relative to it.
+    /// Every photo in the bucket folder (not what is derived from them, under
+    /// `.gallery/`), as paths relative to it.
     pub fn stored_files(&self) -> Vec<String> {
+        let mut files = self.all_files();
+        files.retain(|file| !file.starts_with(".gallery/"));
+        files
+    }
+
+    /// Every file in the bucket folder, derived ones too, as paths relative to it.
+    pub fn all_files(&self) -> Vec<String> {
         assert!(
             !self.bucket_dir.as_os_str().is_empty(),
             "this server's bucket is not a local folder"

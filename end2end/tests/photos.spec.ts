@@ -1,0 +1,74 @@
+// Photos, not files: the grid shows small derived copies at each photo's own
+// shape, with its name as uploaded, and nothing moves while they load.
+import { devices } from "@playwright/test";
+import { expect, jpg, png, test, uploadByApi } from "./fixtures";
+import { GalleryPage } from "./gallery-page";
+
+/** Layout shifts the page has had so far, summed as CLS sums them. */
+async function layoutShift(page: import("@playwright/test").Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries() as any[]) {
+            if (!entry.hadRecentInput) total += entry.value;
+          }
+        }).observe({ type: "layout-shift", buffered: true });
+        setTimeout(() => resolve(total), 300);
+      }),
+  );
+}
+
+test("the grid shows thumbnails, not originals, with the names as uploaded and no layout shift", async ({ page, request }) => {
+  const files = [jpg("wide", 1600, 900, 3), jpg("tall", 900, 1500, 4), png("square", 700, 700, 5)];
+  for (const file of files) await uploadByApi(request, file);
+  const gallery = new GalleryPage(page);
+
+  await gallery.open();
+
+  for (const file of files) {
+    const tile = gallery.tileOf(file);
+    await gallery.expectDecodedInGrid(file);
+    await expect(tile.locator(".caption")).toHaveText(file.name);
+    const image = tile.locator("img");
+    expect(await image.getAttribute("src")).toMatch(/^\/derived\//);
+    const { natural, shown, ratio, tileRatio } = await image.evaluate((img: HTMLImageElement) => ({
+      natural: img.naturalWidth,
+      shown: img.getBoundingClientRect().width,
+      ratio: img.naturalWidth / img.naturalHeight,
+      tileRatio: img.getBoundingClientRect().width / img.getBoundingClientRect().height,
+    }));
+    expect(natural, "a copy sized for its tile").toBeLessThanOrEqual(2 * shown * (await page.evaluate(() => devicePixelRatio)));
+    expect(Math.abs(ratio - tileRatio), "the tile has the photo's shape").toBeLessThan(0.05);
+  }
+  await page.mouse.wheel(0, 2000);
+  expect(await layoutShift(page)).toBe(0);
+});
+
+test.describe("on a phone", () => {
+  const { defaultBrowserType: _, ...pixel7 } = devices["Pixel 7"];
+  test.use(pixel7);
+
+  test("at least three photos share a row", async ({ page, request }) => {
+    const files = Array.from({ length: 6 }, (_, i) => jpg("row", 1200, 900, i + 1));
+    for (const file of files) await uploadByApi(request, file);
+    const gallery = new GalleryPage(page);
+
+    await gallery.open();
+    for (const file of files) await gallery.expectDecodedInGrid(file);
+
+    // Other tests add photos too: count every tile of each row our photos are in.
+    const tops = await page
+      .getByTestId("gallery-item")
+      .evaluateAll((tiles) => tiles.map((tile) => Math.round(tile.getBoundingClientRect().top)));
+    const ours = await Promise.all(
+      files.map((file) => gallery.tileOf(file).evaluate((tile) => Math.round(tile.getBoundingClientRect().top))),
+    );
+    const perRow = new Map<number, number>();
+    for (const top of tops) perRow.set(top, (perRow.get(top) ?? 0) + 1);
+    const ourRows = [...new Set(ours)].map((top) => perRow.get(top) ?? 0);
+    expect(Math.max(...ourRows)).toBeGreaterThanOrEqual(3);
+    expect(await layoutShift(page)).toBe(0);
+  });
+});

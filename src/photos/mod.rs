@@ -1,0 +1,15 @@
+//! Photos, not files: what is derived from each image in the bucket (small copies
+//! for the grid, a placeholder, its shape and facts), kept in the bucket under a
+//! hidden prefix so every instance and every restart has it, and made again from
+//! the originals whenever it is missing.
+
+/// A photo's facts as kept in the bucket, and as the API shows them.
+pub mod facts;
+/// Where derived objects live: hidden prefix, photo, version.
+pub mod keys;
+/// Making the derived images and reading the facts, from a photo's bytes.
+pub mod render;
+/// Finding or making a photo's facts and copies, once at a time.
+pub mod store;
+
+pub use store::Photos;

@@ -1,0 +1,225 @@
+//! Photos, not files: what an upload answers and the bucket keeps (small copies
+//! and facts under `.gallery/`), copies made on first request for photos other
+//! tools put there, and everything derived leaving with its photo.
+
+use std::path::{Path, PathBuf};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{jpeg, png, spawn_app_with, TestApp};
+
+/// Every file under the bucket's `.gallery/` folder for the photo `name`.
+fn derived_files(bucket: &Path, name: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&bucket.join(".gallery/v1").join(name), &mut files);
+    files.sort();
+    files
+}
+
+async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
+    app.client.get(app.url(url)).send().await.unwrap()
+}
+
+/// Follows the redirect of a `current` address, as a browser does.
+async fn fetch_following(app: &TestApp, url: &str) -> reqwest::Response {
+    let first = fetch(app, url).await;
+    if first.status() == StatusCode::TEMPORARY_REDIRECT {
+        let next = first.headers()["location"].to_str().unwrap().to_owned();
+        return fetch(app, &next).await;
+    }
+    first
+}
+
+#[tokio::test]
+async fn an_upload_answers_with_the_photos_name_shape_placeholder_and_thumbnails() {
+    let app = spawn_app_with(|_| {}).await;
+
+    let info = app.upload_ok("IMG_2000.jpg", &jpeg(1600, 1200, 1)).await;
+
+    assert_eq!(info.display_name, "IMG_2000.jpg");
+    let photo = info.photo.clone().expect("the photo's facts");
+    assert_eq!((photo.width, photo.height), (1600, 1200));
+    assert!(photo.placeholder.starts_with("data:image/png;base64,"));
+    assert!(
+        photo.placeholder.len() < 1200,
+        "a light placeholder: {}",
+        photo.placeholder.len()
+    );
+    let widths: Vec<_> = photo
+        .thumbnails
+        .iter()
+        .map(|t| (t.width, t.height))
+        .collect();
+    assert_eq!(widths, [(320, 240), (640, 480)]);
+
+    let small = fetch(&app, &photo.thumbnails[0].url).await;
+    assert_eq!(small.status(), StatusCode::OK);
+    assert_eq!(small.headers()["content-type"], "image/webp");
+    assert_eq!(
+        small.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = small.headers()["etag"].clone();
+    let bytes = small.bytes().await.unwrap();
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (320, 240));
+    let again = app
+        .client
+        .get(app.url(&photo.thumbnails[0].url))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    // Kept in the bucket, hidden from the gallery: copies, then the facts.
+    let files = derived_files(&app.bucket_dir, &info.name);
+    let names: Vec<_> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["320.webp", "640.webp", "facts.json"]);
+    assert_eq!(app.listed_names().await, vec![info.name]);
+}
+
+#[tokio::test]
+async fn the_listing_shows_each_photos_own_name_and_shape_after_a_restart_too() {
+    let app = spawn_app_with(|_| {}).await;
+    let info = app.upload_ok("Summer Day (2).png", &png(300, 100, 2)).await;
+
+    let (bucket, temp) = app.stop().await;
+    let app = crate::helpers::spawn_app_on(&bucket, |_| {}).await;
+    let page = app.list("").await;
+    drop(temp);
+
+    let listed = &page.images[0];
+    assert_eq!(listed.name, info.name);
+    assert_eq!(listed.display_name, "Summer Day (2).png");
+    let photo = listed
+        .photo
+        .as_ref()
+        .expect("facts read back from the bucket");
+    assert_eq!((photo.width, photo.height), (300, 100));
+}
+
+#[tokio::test]
+async fn a_photo_another_tool_put_there_gets_its_thumbnails_on_first_request() {
+    let app = spawn_app_with(|config| config.listing_cache_seconds = 0).await;
+    std::fs::create_dir_all(app.bucket_dir.join("albums")).unwrap();
+    std::fs::write(app.bucket_dir.join("albums/beach.jpg"), jpeg(800, 600, 3)).unwrap();
+
+    // Many ask at once: all are answered, from one making.
+    let asks = (0..12).map(|_| fetch_following(&app, "/derived/current/320/albums/beach.jpg"));
+    for answer in futures::future::join_all(asks).await {
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.headers()["content-type"], "image/webp");
+    }
+    assert_eq!(derived_files(&app.bucket_dir, "albums/beach.jpg").len(), 3);
+
+    let page = app.list("").await;
+    let listed = &page.images[0];
+    assert_eq!(listed.display_name, "beach.jpg");
+    let photo = listed.photo.as_ref().expect("facts once made");
+    assert_eq!((photo.width, photo.height), (800, 600));
+}
+
+#[tokio::test]
+async fn a_replaced_original_never_shows_an_old_thumbnail() {
+    let app = spawn_app_with(|config| config.listing_cache_seconds = 0).await;
+    let path = app.bucket_dir.join("swap.jpg");
+    std::fs::write(&path, jpeg(800, 600, 4)).unwrap();
+    let before = fetch_following(&app, "/derived/current/320/swap.jpg").await;
+    assert_eq!(before.status(), StatusCode::OK);
+    let old_url = before.url().path().to_owned();
+
+    // Another tool writes a portrait photo under the same key.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    std::fs::write(&path, jpeg(600, 900, 5)).unwrap();
+
+    let after = fetch_following(&app, "/derived/current/320/swap.jpg").await;
+    assert_eq!(after.status(), StatusCode::OK);
+    assert_ne!(after.url().path(), old_url);
+    let decoded = image::load_from_memory(&after.bytes().await.unwrap()).unwrap();
+    assert!(
+        decoded.height() > decoded.width(),
+        "the new, portrait photo"
+    );
+    // The old version's copies are gone with it.
+    assert_eq!(fetch(&app, &old_url).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(derived_files(&app.bucket_dir, "swap.jpg").len(), 3);
+}
+
+#[tokio::test]
+async fn a_photo_with_too_many_pixels_gets_a_tile_that_says_why() {
+    let app = spawn_app_with(|config| {
+        config.listing_cache_seconds = 0;
+        config.max_megapixels = 1;
+    })
+    .await;
+    std::fs::write(app.bucket_dir.join("huge.png"), png(1500, 1000, 6)).unwrap();
+
+    let answer = fetch_following(&app, "/derived/current/320/huge.png").await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let page = app.list("").await;
+    let photo = page.images[0]
+        .photo
+        .as_ref()
+        .expect("facts with the reason");
+    assert!(photo.thumbnails.is_empty());
+    assert!(
+        photo
+            .problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("megapixels"),
+        "{:?}",
+        photo.problem
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_photo_deletes_everything_derived_from_it() {
+    let app = spawn_app_with(|_| {}).await;
+    let info = app.upload_ok("gone.jpg", &jpeg(640, 480, 7)).await;
+    assert_eq!(derived_files(&app.bucket_dir, &info.name).len(), 3);
+
+    let deleted = app
+        .client
+        .post(app.url("/api/delete"))
+        .header("origin", app.base.clone())
+        .form(&[("name", info.name.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+
+    assert!(derived_files(&app.bucket_dir, &info.name).is_empty());
+}
+
+#[tokio::test]
+async fn the_gallery_page_shows_thumbnails_at_the_photos_shape_never_originals() {
+    let app = spawn_app_with(|_| {}).await;
+    let info = app.upload_ok("IMG_1.jpg", &jpeg(1200, 800, 8)).await;
+
+    let html = app.get("/").await.text().await.unwrap();
+
+    let photo = info.photo.unwrap();
+    assert!(html.contains(&format!("src=\"{}\"", photo.thumbnails[0].url)));
+    assert!(html.contains("--w:1200;--h:800"));
+    assert!(html.contains("width=\"1200\"") && html.contains("height=\"800\""));
+    assert!(html.contains(">IMG_1.jpg<"), "the name as uploaded");
+    assert!(
+        !html.contains(&format!("src=\"{}\"", info.url)),
+        "never the original"
+    );
+}
