@@ -29,7 +29,7 @@ use crate::error::{report_errors, REQUEST_ID};
 use crate::http::connections;
 use crate::http::hot_objects::HotObjects;
 use crate::photos::Photos;
-use crate::state::AppState;
+use crate::state::{AppState, Parts};
 use crate::storage::{Bucket, BucketUrlError};
 use crate::{auth, gallery, http, upload};
 
@@ -166,7 +166,7 @@ pub async fn start(
         limits.max_file_bytes,
         decodes,
     );
-    let state = AppState {
+    let state = AppState::new(Parts {
         leptos_options,
         bucket,
         catalog,
@@ -174,7 +174,7 @@ pub async fn start(
         policy,
         hot: HotObjects::new(config.image_cache_bytes(), config.listing_max_age()),
         photos,
-    };
+    });
     let app = router(state);
     let (stop, stopped) = oneshot::channel::<()>();
     let limits = config.connection_limits();

@@ -12,7 +12,7 @@ pub async fn current_session() -> Result<Session, ApiError> {
     use crate::state::AppState;
 
     let parts = use_context::<axum::http::request::Parts>();
-    let policy = use_context::<AppState>().map(|state| state.policy);
+    let policy = use_context::<AppState>().map(|state| state.policy.clone());
     Ok(match (parts, policy) {
         (Some(parts), Some(policy)) => policy.session(Caller::of(&parts.extensions).who),
         _ => Session::default(),

@@ -100,8 +100,12 @@ fn Grid(
             </p>
         }>
             <ul class="grid" data-testid="gallery">
-                <For each=tiles key=|image| image.name.clone() let:image>
-                    <Tile image can_delete deleted/>
+                <For
+                    each=move || tiles().into_iter().enumerate()
+                    key=|(_, image)| image.name.clone()
+                    let:((place, image))
+                >
+                    <Tile image can_delete deleted first_screen=place < FIRST_SCREEN/>
                 </For>
             </ul>
         </Show>
@@ -122,8 +126,20 @@ const ROW_HEIGHT: u32 = 200;
 /// Tiles grow to fill their row: up to about this much wider than their base.
 const MOST_GROWTH: f64 = 1.6;
 
+/// About as many tiles as the first screen shows: their thumbnails load at once,
+/// first in line (the largest paint is one of them); the rest as they scroll in.
+const FIRST_SCREEN: usize = 12;
+
 #[component]
-fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) -> impl IntoView {
+fn Tile(
+    image: ImageInfo,
+    can_delete: bool,
+    deleted: RwSignal<HashSet<String>>,
+    /// Whether the tile is likely on the first screen.
+    first_screen: bool,
+) -> impl IntoView {
+    let loading = if first_screen { "eager" } else { "lazy" };
+    let priority = if first_screen { "high" } else { "auto" };
     let srcset = image.srcset();
     let ImageInfo {
         name,
@@ -157,7 +173,7 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
             let backdrop = format!("background-image:url({})", photo.placeholder);
             view! {
                 <img src=src srcset=srcset sizes=sizes width=width height=height alt=caption.clone()
-                    style=backdrop loading="lazy" decoding="async"/>
+                    style=backdrop loading=loading fetchpriority=priority decoding="async"/>
                 {photo.animated.then(|| view! { <span class="badge" title="Animated">"GIF"</span> })}
             }
             .into_any()
@@ -167,7 +183,7 @@ fn Tile(image: ImageInfo, can_delete: bool, deleted: RwSignal<HashSet<String>>) 
             let srcset = format!("{} 320w, {} 640w", current(320), current(640));
             view! {
                 <img src=current(320) srcset=srcset sizes=sizes alt=caption.clone()
-                    loading="lazy" decoding="async"/>
+                    loading=loading decoding="async"/>
             }
             .into_any()
         }

@@ -6,6 +6,7 @@
 //! can act on why the bucket could not be used (see [`problem`]).
 
 mod gcs;
+mod local_read;
 mod open;
 mod problem;
 mod replit;
@@ -251,7 +252,12 @@ impl Bucket {
             })
             .await?;
         let info = ObjectInfo::from_meta(name.clone(), result.meta.clone());
-        let bytes = result.into_stream().map_err(Error::from).boxed();
+        let bytes = match result.payload {
+            object_store::GetResultPayload::File(file, path) => {
+                local_read::pieces(file, path, result.range)
+            }
+            object_store::GetResultPayload::Stream(stream) => stream.map_err(Error::from).boxed(),
+        };
         Ok(StoredObject { info, bytes })
     }
 

@@ -1,0 +1,61 @@
+// Page metrics of the gallery as Lighthouse measures them, in a real Chromium:
+// LCP, CLS and total blocking time on a fast-3G network with the CPU slowed 4×,
+// and the bytes of images the first screen downloads, on a desktop and on a phone.
+// Run by bench/serve (node bench/page_metrics.mjs <base URL>), with Playwright from
+// end2end/.
+import { createRequire } from "node:module";
+
+const require = createRequire(`${process.cwd()}/end2end/`);
+const { chromium, devices } = require("@playwright/test");
+
+const base = process.argv[2];
+const fast3g = { offline: false, latency: 562.5, downloadThroughput: (1.44 * 1024 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 };
+
+async function measure(browser, label, options) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", fast3g);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+  await page.addInitScript(() => {
+    window.__metrics = { lcp: 0, cls: 0, tbt: 0 };
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__metrics.lcp = entry.startTime;
+    }).observe({ type: "largest-contentful-paint", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__metrics.cls += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__metrics.tbt += Math.max(0, entry.duration - 50);
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(base + "/", { waitUntil: "load", timeout: 120_000 });
+  await page.locator('main[data-hydrated="true"]').waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(3000);
+  const result = await page.evaluate(() => {
+    const images = performance
+      .getEntriesByType("resource")
+      .filter((entry) => entry.initiatorType === "img")
+      .reduce((sum, entry) => sum + entry.transferSize, 0);
+    const app = performance
+      .getEntriesByType("resource")
+      .filter((entry) => /\/pkg\//.test(entry.name))
+      .reduce((sum, entry) => sum + entry.transferSize, 0);
+    return { ...window.__metrics, images, app };
+  });
+  console.log(
+    `${label.padEnd(36)} LCP ${(result.lcp / 1000).toFixed(2)} s   CLS ${result.cls.toFixed(3)}   TBT ${Math.round(result.tbt)} ms   ` +
+      `first-screen images ${Math.round(result.images / 1024)} KB   app files ${Math.round(result.app / 1024)} KB`,
+  );
+  await context.close();
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const { defaultBrowserType: _, ...pixel7 } = devices["Pixel 7"];
+await measure(browser, "desktop 1366×900", { viewport: { width: 1366, height: 900 } });
+await measure(browser, "phone (Pixel 7)", pixel7);
+await browser.close();
