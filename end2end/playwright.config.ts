@@ -34,8 +34,10 @@ export default defineConfig({
   reporter: [["list"]],
   use: { baseURL, trace: "retain-on-failure" },
   projects: [
-    { name: "hydrated", testIgnore: /no-js\.spec\.ts/, use: { ...chromium } },
+    { name: "hydrated", testIgnore: /(no-js|scroll)\.spec\.ts/, use: { ...chromium } },
     { name: "no-js", testMatch: /no-js\.spec\.ts/, use: { ...chromium, javaScriptEnabled: false } },
+    // Adds more than a page of photos: after the others, which expect theirs on the first.
+    { name: "scroll", testMatch: /scroll\.spec\.ts/, dependencies: ["hydrated", "no-js"], use: { ...chromium } },
   ],
   webServer: process.env.E2E_SERVER_CMD
     ? {

@@ -11,6 +11,7 @@ use crate::api::{ImageInfo, FILE_FIELD};
 use crate::error::{Error, Result};
 use crate::inspect::{Inspector, Rules};
 use crate::names::ObjectName;
+use crate::photos::duplicates::{self, ContentHash};
 use crate::sniff::{read_head, ImageKind};
 use crate::storage::{Bucket, ObjectInfo};
 
@@ -27,14 +28,20 @@ pub struct Stored {
     pub kind: ImageKind,
     /// The file's name as it was uploaded (empty when the form gave none).
     pub uploaded_as: String,
+    /// The bytes were in the gallery already: `object` is the photo that has them,
+    /// and nothing new was stored.
+    pub duplicate: bool,
+    /// The SHA-256 of the bytes stored.
+    pub hash: String,
 }
 
 impl Stored {
     pub fn info(&self) -> ImageInfo {
         let mut info = self.object.describe(self.kind.mime());
-        if !self.uploaded_as.is_empty() {
+        if !self.uploaded_as.is_empty() && !self.duplicate {
             info.display_name = uploaded_name(&self.uploaded_as);
         }
+        info.already_in_gallery = self.duplicate;
         info
     }
 }
@@ -121,10 +128,14 @@ pub async fn store_all(
         Ok(()) if stored.is_empty() => Err(Error::NoFiles),
         Ok(()) => Ok(stored),
         Err(error) => {
-            for image in &stored {
+            // Photos that were in the gallery before this request stay.
+            for image in stored.iter().filter(|image| !image.duplicate) {
                 let name = &image.object.name;
                 if let Err(cleanup) = bucket.delete(name).await {
                     tracing::warn!(name = %name, "could not remove an image of a refused upload: {cleanup}");
+                }
+                if let Err(cleanup) = duplicates::release(bucket, &image.hash, name).await {
+                    tracing::warn!(name = %name, "a content marker stays: {cleanup}");
                 }
             }
             // A client too slow to send its body would be as slow to send the rest.
@@ -212,7 +223,9 @@ async fn store_one(
 
     let name = ObjectName::for_upload(&original, kind);
     let mut object = bucket.create(&name, kind.mime()).await?;
+    let mut hash = ContentHash::default();
     let copied: Result<crate::inspect::Facts> = async {
+        hash.update(&first);
         object.write(first).await?;
         while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
             size += chunk.len() as u64;
@@ -222,18 +235,20 @@ async fn store_one(
             count(chunk.len())?;
             let checked = inspector.feed(&chunk).map_err(refused)?;
             if !checked.is_empty() {
+                hash.update(&checked);
                 object.write(checked).await?;
             }
         }
         let (rest, facts) = inspector.finish().map_err(refused)?;
         if !rest.is_empty() {
+            hash.update(&rest);
             object.write(rest).await?;
         }
         Ok(facts)
     }
     .await;
-    let (object, facts) = match copied {
-        Ok(facts) => (object.finish().await?, facts),
+    let facts = match copied {
+        Ok(facts) => facts,
         Err(error) => {
             if let Err(cleanup) = object.abort().await {
                 tracing::warn!(name = %name, "could not abort a refused upload: {cleanup}");
@@ -241,6 +256,40 @@ async fn store_one(
             return Err(error);
         }
     };
+    let hash = hash.finish();
+    // The same bytes already in the gallery: nothing new is stored.
+    let already = match duplicates::existing(bucket, &hash).await {
+        Ok(already) => already,
+        Err(error) => {
+            let _ = object.abort().await;
+            return Err(error);
+        }
+    };
+    if let Some(existing) = already {
+        if let Err(cleanup) = object.abort().await {
+            tracing::warn!(name = %name, "could not abort a duplicate upload: {cleanup}");
+        }
+        tracing::info!(name = %existing.name, "the uploaded bytes are in the gallery already");
+        return Ok(Stored {
+            object: existing,
+            kind,
+            uploaded_as: original,
+            duplicate: true,
+            hash,
+        });
+    }
+    let object = object.finish().await?;
+    // Another instance may have stored the same bytes at the same moment: one wins.
+    if let duplicates::Claim::Taken(existing) = duplicates::claim(bucket, &hash, &name).await? {
+        bucket.delete(&name).await?;
+        return Ok(Stored {
+            object: existing,
+            kind,
+            uploaded_as: original,
+            duplicate: true,
+            hash,
+        });
+    }
 
     tracing::info!(
         name = %name,
@@ -255,6 +304,8 @@ async fn store_one(
         object,
         kind,
         uploaded_as: original,
+        duplicate: false,
+        hash,
     })
 }
 

@@ -68,7 +68,10 @@ impl Parts {
                 .facts(&image.object, Some(&info.display_name))
                 .await
             {
-                Ok(facts) => info.photo = Some(facts.show(&image.object.name)),
+                Ok(facts) => {
+                    info.display_name.clone_from(&facts.name);
+                    info.photo = Some(facts.show(&image.object.name));
+                }
                 Err(error) => {
                     tracing::warn!(name = %image.object.name, "copies not made yet: {error}")
                 }

@@ -21,16 +21,33 @@ function pixels(width: number, height: number, seed: number): Buffer {
   return data;
 }
 
-/** A real PNG; names carry a unique suffix so parallel tests never confuse files. */
+/**
+ * The pixels, with the first row stamped by this file's number and the test
+ * worker's process id: the gallery stores the same bytes once, so every file a
+ * test makes must be one of a kind.
+ */
+function stamped(width: number, height: number, seed: number): Buffer {
+  const data = pixels(width, height, seed);
+  const stamp = [counter & 255, (counter >>> 8) & 255, process.pid & 255, (process.pid >>> 8) & 255, (process.pid >>> 16) & 255];
+  for (let x = 0; x < Math.min(width, stamp.length * 2); x++) {
+    const i = x * 4;
+    data[i] = data[i + 1] = data[i + 2] = stamp[x >> 1];
+  }
+  return data;
+}
+
+/** A real PNG; names carry a unique suffix, and bytes differ, so parallel tests never confuse files. */
 export function png(stem: string, width = 40, height = 30, seed = 1): TestFile {
+  const id = unique();
   const image = new PNG({ width, height });
-  pixels(width, height, seed).copy(image.data);
-  return { name: `${stem}-${unique()}.png`, mimeType: "image/png", buffer: PNG.sync.write(image) };
+  stamped(width, height, seed).copy(image.data);
+  return { name: `${stem}-${id}.png`, mimeType: "image/png", buffer: PNG.sync.write(image) };
 }
 
 export function jpg(stem: string, width = 48, height = 32, seed = 2): TestFile {
-  const encoded = jpeg.encode({ data: pixels(width, height, seed), width, height }, 90);
-  return { name: `${stem}-${unique()}.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(encoded.data) };
+  const id = unique();
+  const encoded = jpeg.encode({ data: stamped(width, height, seed), width, height }, 90);
+  return { name: `${stem}-${id}.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(encoded.data) };
 }
 
 export function text(stem: string): TestFile {

@@ -25,6 +25,10 @@ pub struct ImageInfo {
     /// What is known of the photo itself once its derived images are made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<PhotoFacts>,
+    /// In an upload's answer: these bytes were in the gallery already, as this
+    /// photo, and nothing new was stored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already_in_gallery: bool,
 }
 
 /// A photo's shape, placeholder, small copies and facts.
@@ -76,6 +80,7 @@ impl ImageInfo {
             uploaded_at,
             display_name: display_name(name),
             photo: None,
+            already_in_gallery: false,
         }
     }
 

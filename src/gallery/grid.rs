@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::delete::DeleteControl;
+use super::more::{load_while_near, Older};
 use crate::api::links::{self, keys};
 use crate::api::{ApiError, ErrorCode, ImageInfo, ImagePage};
 
@@ -78,6 +79,13 @@ fn Grid(
         ..
     } = page;
     let listed = StoredValue::new(images);
+    let older = Older::new(next_cursor);
+    let marker = NodeRef::<leptos::html::Div>::new();
+    load_while_near(marker, older);
+    // The page's own photos (those uploaded from it first); pages loaded by
+    // scrolling follow, each a grid of its own, so their arrival never re-flows
+    // a row already on screen (the last row of a justified grid changes when
+    // photos join it).
     let tiles = move || {
         let listed = listed.get_value();
         let mut tiles = if on_first_page {
@@ -85,11 +93,31 @@ fn Grid(
         } else {
             Vec::new()
         };
-        let fresh: HashSet<String> = tiles.iter().map(|i| i.name.clone()).collect();
-        tiles.extend(listed.into_iter().filter(|i| !fresh.contains(&i.name)));
+        let mut shown: HashSet<String> = tiles.iter().map(|i| i.name.clone()).collect();
+        tiles.extend(
+            listed
+                .into_iter()
+                .filter(|image| shown.insert(image.name.clone())),
+        );
         let gone = deleted.read();
         tiles.retain(|image| !gone.contains(&image.name));
         tiles
+    };
+    let later_pages = move || {
+        let gone = deleted.read();
+        older
+            .pages
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(number, page)| {
+                let page: Vec<ImageInfo> = page
+                    .into_iter()
+                    .filter(|image| !gone.contains(&image.name))
+                    .collect();
+                (number, page)
+            })
+            .collect::<Vec<_>>()
     };
     let is_empty = move || tiles().is_empty();
 
@@ -108,10 +136,23 @@ fn Grid(
                     <Tile image can_delete deleted first_screen=place < FIRST_SCREEN/>
                 </For>
             </ul>
+            <For each=later_pages key=|(number, page)| (*number, page.len()) let:((_, page))>
+                <ul class="grid">
+                    {page
+                        .into_iter()
+                        .map(|image| view! { <Tile image can_delete deleted first_screen=false/> })
+                        .collect_view()}
+                </ul>
+            </For>
         </Show>
-        <nav class="pager">
+        // Near the screen, this loads older photos by itself (see more.rs).
+        <div class="more-marker" node_ref=marker aria-hidden="true"></div>
+        {move || older.failed.get().map(|message| view! {
+            <p class="banner error" role="alert">"Older images could not be loaded: " {message}</p>
+        })}
+        <nav class="pager" aria-busy=move || older.loading.get().to_string()>
             {(!on_first_page).then(|| view! { <a href=links::GALLERY>"Newest"</a> })}
-            {next_cursor.map(|cursor| view! {
+            {move || older.next.get().map(|cursor| view! {
                 <a href=links::gallery_from(&cursor) data-testid="older">"Older images"</a>
             })}
         </nav>

@@ -6,6 +6,8 @@
 pub mod delete;
 /// The grid of one page of photos.
 pub mod grid;
+/// Loading older photos as the end of the grid scrolls near.
+pub mod more;
 /// The gallery page: what a form did, the upload widget, the grid.
 pub mod page;
 

@@ -33,6 +33,10 @@ pub struct Facts {
     /// Why no copies could be made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The SHA-256 of the original's bytes (hex), to forget its content marker
+    /// when it is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// One copy that was made.
@@ -68,6 +72,7 @@ impl Facts {
             camera: rendered.camera.clone(),
             animated: rendered.animated,
             problem: None,
+            sha256: None,
         }
     }
 
@@ -85,6 +90,7 @@ impl Facts {
             camera: None,
             animated: false,
             problem: Some(why.to_string()),
+            sha256: None,
         }
     }
 

@@ -30,6 +30,8 @@ pub enum RenderError {
     TooManyPixels { megapixels: u64, limit: u64 },
     #[error("{0} images are stored and served, but not yet shown as thumbnails")]
     NotDecoded(&'static str),
+    #[error("its bytes are not an image this gallery shows")]
+    NotAnImage,
     #[error("its pixels could not be read: {0}")]
     Broken(String),
 }

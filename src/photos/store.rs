@@ -14,6 +14,7 @@ use futures::stream::StreamExt;
 use quick_cache::sync::Cache;
 use tokio::sync::Semaphore;
 
+use super::duplicates::{self, ContentHash};
 use super::facts::Facts;
 use super::keys;
 use super::render::{render, RenderError};
@@ -168,13 +169,24 @@ impl Photos {
         });
     }
 
-    /// Removes everything derived from a photo (it was deleted).
+    /// Removes everything derived from a photo (it was deleted), and its content
+    /// marker, so the same bytes may be uploaded again.
     pub async fn forget(&self, name: &ObjectName) -> Result<()> {
         let derived = self
             .inner
             .bucket
             .list_folder(&keys::photo_prefix(name))
             .await?;
+        for object in derived
+            .iter()
+            .filter(|o| o.name.as_str().ends_with("/facts.json"))
+        {
+            if let Ok(Some(facts)) = self.read_facts(&object.name).await {
+                if let Some(hash) = &facts.sha256 {
+                    duplicates::release(&self.inner.bucket, hash, name).await?;
+                }
+            }
+        }
         for object in derived {
             self.inner.known.remove(object.name.as_str());
             self.inner.bucket.delete(&object.name).await?;
@@ -199,8 +211,10 @@ impl Photos {
             .await
             .map_err(|_| Error::Internal("the decoders were closed".into()))?;
         let name = uploaded_as.unwrap_or_else(|| display_name(info.name.as_str()));
+        let mut sha256 = None;
         let facts = match self.original(info).await? {
             Ok((read, bytes, kind)) if keys::version(&read) == version => {
+                sha256 = Some(ContentHash::of(&bytes));
                 let max_pixels = self.inner.max_pixels;
                 let rendered =
                     tokio::task::spawn_blocking(move || render(&bytes, kind, max_pixels))
@@ -225,6 +239,7 @@ impl Photos {
             Ok(_) => return Err(Error::NotFound(info.name.to_string())),
             Err(refused) => Facts::refused(version.clone(), name, &refused),
         };
+        let facts = Facts { sha256, ..facts };
         let json = serde_json::to_vec(&facts)
             .map_err(|error| Error::Internal(format!("facts could not be written: {error}")))?;
         self.inner
@@ -253,7 +268,7 @@ impl Photos {
             .await?;
         Ok(match ImageKind::sniff(&bytes) {
             Some(kind) => Ok((read, bytes, kind)),
-            None => Err(RenderError::NotDecoded("files that are not images")),
+            None => Err(RenderError::NotAnImage),
         })
     }
 

@@ -22,7 +22,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
+use object_store::{
+    Attribute, Attributes, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutOptions,
+    PutPayload,
+};
 use tokio::sync::OnceCell;
 
 use crate::api::ImageInfo;
@@ -304,19 +307,74 @@ impl Bucket {
         .await
     }
 
-    /// Stores a small object whole (derived images, facts).
+    /// Stores a small object whole in one request (derived images, facts),
+    /// replacing one of the same name.
     pub async fn put(
         &self,
         name: &ObjectName,
         content_type: &'static str,
         bytes: Bytes,
-    ) -> Result<ObjectInfo> {
-        let mut object = self.create(name, content_type).await?;
-        if let Err(error) = object.write(bytes).await {
-            let _ = object.abort().await;
-            return Err(error);
+    ) -> Result<()> {
+        self.put_with(name, content_type, bytes, PutMode::Overwrite)
+            .await
+    }
+
+    /// Stores a small object whole unless one of that name exists: `false` then,
+    /// and the bucket is left as it was. Stores that ignore conditional writes
+    /// (Garage) replace it.
+    pub async fn put_new(
+        &self,
+        name: &ObjectName,
+        content_type: &'static str,
+        bytes: Bytes,
+    ) -> Result<bool> {
+        match self
+            .put_with(name, content_type, bytes, PutMode::Create)
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(Error::Storage { source, .. })
+                if source
+                    .downcast_ref::<object_store::Error>()
+                    .is_some_and(|error| {
+                        matches!(
+                            error,
+                            object_store::Error::AlreadyExists { .. }
+                                | object_store::Error::Precondition { .. }
+                        )
+                    }) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(error),
         }
-        object.finish().await
+    }
+
+    async fn put_with(
+        &self,
+        name: &ObjectName,
+        content_type: &'static str,
+        bytes: Bytes,
+        mode: PutMode,
+    ) -> Result<()> {
+        let path = name.to_path();
+        let attributes = if self.inner.keeps_attributes {
+            Attributes::from_iter([(Attribute::ContentType, content_type)])
+        } else {
+            Attributes::default()
+        };
+        self.call(|store| {
+            let options = PutOptions {
+                mode: mode.clone(),
+                attributes: attributes.clone(),
+                ..PutOptions::default()
+            };
+            let path = path.clone();
+            let payload = PutPayload::from(bytes.clone());
+            async move { store.put_opts(&path, payload, options).await }
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Reads a whole object into memory, refusing one of more than `limit` bytes

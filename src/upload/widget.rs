@@ -191,6 +191,9 @@ fn UploadRow(upload: PendingUpload) -> impl IntoView {
     let status = move || match progress.get() {
         Progress::Waiting => "Waiting…".to_owned(),
         Progress::Sending { .. } => format!("Uploading… {:.0}%", fraction() * 100.0),
+        Progress::Done(image) if image.already_in_gallery => {
+            format!("Already in the gallery, as {}", image.display_name)
+        }
         Progress::Done(_) => "Uploaded".to_owned(),
         Progress::Failed(message) => message,
     };

@@ -223,3 +223,60 @@ async fn the_gallery_page_shows_thumbnails_at_the_photos_shape_never_originals()
         "never the original"
     );
 }
+
+#[tokio::test]
+async fn the_same_bytes_uploaded_again_store_nothing_and_name_the_photo_that_has_them() {
+    let app = spawn_app_with(|_| {}).await;
+    let bytes = jpeg(400, 300, 11);
+    let first = app.upload_ok("IMG_11.jpg", &bytes).await;
+    assert!(!first.already_in_gallery);
+
+    let again = app.upload_ok("copy of IMG_11.jpg", &bytes).await;
+
+    assert!(again.already_in_gallery);
+    assert_eq!(again.name, first.name);
+    assert_eq!(again.display_name, "IMG_11.jpg");
+    assert_eq!(app.stored_files(), vec![first.name.clone()]);
+
+    // Once deleted, the same bytes may come back as a new photo.
+    let deleted = app
+        .client
+        .post(app.url("/api/delete"))
+        .header("origin", app.base.clone())
+        .form(&[("name", first.name.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    let back = app.upload_ok("IMG_11.jpg", &bytes).await;
+    assert!(!back.already_in_gallery);
+    assert_ne!(back.name, first.name);
+}
+
+#[tokio::test]
+async fn two_same_files_in_one_request_store_one_photo() {
+    let app = spawn_app_with(|_| {}).await;
+    let bytes = png(50, 40, 12);
+
+    let response = app.upload(&[("a.png", &bytes), ("b.png", &bytes)]).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let stored: bucket_gallery::api::UploadedImages = response.json().await.unwrap();
+    assert_eq!(stored.images[0].name, stored.images[1].name);
+    assert!(!stored.images[0].already_in_gallery && stored.images[1].already_in_gallery);
+    assert_eq!(app.stored_files().len(), 1);
+}
+
+#[tokio::test]
+async fn a_duplicate_in_a_refused_request_leaves_the_photo_it_matched() {
+    let app = spawn_app_with(|_| {}).await;
+    let bytes = png(50, 40, 13);
+    let kept = app.upload_ok("kept.png", &bytes).await;
+
+    let refused = app
+        .upload(&[("same.png", &bytes), ("notes.txt", b"just text")])
+        .await;
+
+    assert!(refused.status().is_client_error());
+    assert_eq!(app.stored_files(), vec![kept.name]);
+}

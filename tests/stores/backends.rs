@@ -378,3 +378,21 @@ async fn the_judged_type_is_kept_with_the_object_on_s3() {
 async fn the_judged_type_is_kept_with_the_object_on_replit() {
     the_judged_type_is_kept_with_the_object(Backend::Replit).await;
 }
+
+/// Two servers on one S3 bucket, given the same photo at the same moment, keep
+/// it once: the content marker is written create-only, and one of them wins.
+#[tokio::test]
+async fn the_same_photo_sent_to_two_servers_at_once_is_kept_once() {
+    let (first, fresh) = app_on(Backend::Moto).await;
+    let second = spawn_app_for(fresh.config.clone()).await;
+    let bytes = jpeg(300, 200, 21);
+
+    let (a, b) = tokio::join!(
+        first.upload_ok("IMG_21.jpg", &bytes),
+        second.upload_ok("IMG_21.jpg", &bytes)
+    );
+
+    assert_eq!(a.name, b.name);
+    assert!(a.already_in_gallery != b.already_in_gallery);
+    assert_eq!(stored_names(&first, &fresh).await, vec![a.name]);
+}
