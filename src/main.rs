@@ -1,5 +1,10 @@
 //! The bucket-gallery server. Settings: `bucket-gallery --help`.
 
+/// mimalloc: measured beside the system allocator on the image route (bench/serve).
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
