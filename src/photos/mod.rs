@@ -3,6 +3,8 @@
 //! hidden prefix so every instance and every restart has it, and made again from
 //! the originals whenever it is missing.
 
+/// Colours kept right: a photo's ICC profile travels with its copies.
+pub mod colour;
 /// The same bytes stored once: content hashes kept in the bucket.
 pub mod duplicates;
 /// A photo's facts as kept in the bucket, and as the API shows them.

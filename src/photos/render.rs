@@ -1,5 +1,6 @@
 //! Makes a photo's derived images from its bytes: upright (EXIF orientation
-//! applied), small WebP copies that fit boxes of [`EDGES`] pixels, and a ThumbHash
+//! applied), in the photo's own colours (its ICC profile kept, see colour.rs),
+//! small WebP copies that fit boxes of [`EDGES`] pixels, and a ThumbHash
 //! placeholder; with the facts read on the way (upright size, taken-at, camera,
 //! whether it is animated). JPEGs are decoded at a reduced scale (DCT scaling to
 //! 1/2, 1/4 or 1/8) when the largest copy is that much smaller; the pixel limit is
@@ -13,6 +14,7 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
 
+use super::colour;
 use crate::sniff::ImageKind;
 
 /// The longest edge, in pixels, of each derived copy: a grid tile at 1× and at
@@ -69,6 +71,7 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
     let exif = Exif::read(bytes);
     let Decoded {
         image,
+        profile,
         orientation,
         stored_size,
     } = match kind {
@@ -86,9 +89,12 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
         let mut upright = DynamicImage::ImageRgb8(fitted);
         upright.apply_orientation(orientation);
         let upright = upright.to_rgb8();
-        let webp = webp::Encoder::from_rgb(upright.as_raw(), upright.width(), upright.height())
+        let mut webp = webp::Encoder::from_rgb(upright.as_raw(), upright.width(), upright.height())
             .encode(QUALITY)
             .to_vec();
+        if let Some(profile) = profile.as_deref().filter(|p| !colour::is_srgb(p)) {
+            webp = colour::with_profile(webp, upright.width(), upright.height(), profile);
+        }
         copies.push(Copy {
             edge,
             width: upright.width(),
@@ -113,6 +119,8 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
 /// Pixels, perhaps at a reduced scale, with what the file says of them.
 struct Decoded {
     image: RgbImage,
+    /// The colour profile the file carries, if any.
+    profile: Option<Vec<u8>>,
     /// The orientation the format itself declares (EXIF inside JPEGs is read apart).
     orientation: Orientation,
     /// The photo's size as stored, before its orientation.
@@ -155,6 +163,7 @@ fn decode_jpeg(bytes: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
         .ok_or_else(|| RenderError::Broken("fewer pixels than the header says".into()))?;
     Ok(Decoded {
         image,
+        profile: decoder.icc_profile(),
         orientation: Orientation::NoTransforms,
         stored_size: (u32::from(info.width), u32::from(info.height)),
     })
@@ -171,9 +180,11 @@ fn decode_other(bytes: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
     let (width, height) = decoder.dimensions();
     check_pixels(width, height, max_pixels)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let profile = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(broken)?;
     Ok(Decoded {
         image: image.to_rgb8(),
+        profile,
         orientation,
         stored_size: (width, height),
     })
@@ -447,6 +458,39 @@ mod tests {
         );
         assert_eq!(rendered.taken_at.as_deref(), Some("2024-06-01T14:03:22"));
         assert_eq!(rendered.camera.as_deref(), Some("Pixel 7"));
+    }
+
+    /// `jpeg` with an ICC profile (APP2 `ICC_PROFILE`) holding `profile`.
+    fn with_icc(jpeg: &[u8], profile: &[u8]) -> Vec<u8> {
+        let mut app2 = b"ICC_PROFILE\0".to_vec();
+        app2.extend([1, 1]);
+        app2.extend_from_slice(profile);
+        let mut out = jpeg[..2].to_vec();
+        out.extend([0xFF, 0xE2]);
+        out.extend(((app2.len() + 2) as u16).to_be_bytes());
+        out.extend(app2);
+        out.extend(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn a_wide_gamut_photo_keeps_its_profile_and_an_srgb_one_needs_none() {
+        use image::ImageDecoder;
+        let jpeg = encoded(&picture(400, 300), ImageFormat::Jpeg);
+        let profile_of = |rendered: &Rendered| {
+            let mut decoder =
+                image::codecs::webp::WebPDecoder::new(Cursor::new(&rendered.copies[0].webp))
+                    .unwrap();
+            decoder.icc_profile().unwrap()
+        };
+
+        let p3 = b"....desc....Display P3....".to_vec();
+        let wide = render(&with_icc(&jpeg, &p3), ImageKind::Jpeg, PLENTY).unwrap();
+        assert_eq!(profile_of(&wide), Some(p3));
+
+        let srgb = b"....desc....sRGB IEC61966-2.1....".to_vec();
+        let plain = render(&with_icc(&jpeg, &srgb), ImageKind::Jpeg, PLENTY).unwrap();
+        assert_eq!(profile_of(&plain), None);
     }
 
     #[test]
