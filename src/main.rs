@@ -27,6 +27,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // cargo-leptos builds the server with the site's output name; a binary built
+    // by plain cargo (`cargo bench` rebuilds it too) would link to "/pkg/.css".
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = env!("CARGO_PKG_NAME").into();
+    }
     // cargo-leptos names the site's files by their content's hash and writes the
     // hashes beside the server binary; it tells a server it starts so, and a binary
     // started on its own (a deployment) finds the file.
