@@ -265,30 +265,27 @@ async fn store_one(
             return Err(error);
         }
     };
-    if let Some(existing) = already {
-        if let Err(cleanup) = object.abort().await {
-            tracing::warn!(name = %name, "could not abort a duplicate upload: {cleanup}");
-        }
+    let already_stored = |existing: ObjectInfo, original: String, hash: String| {
         tracing::info!(name = %existing.name, "the uploaded bytes are in the gallery already");
-        return Ok(Stored {
+        Stored {
             object: existing,
             kind,
             uploaded_as: original,
             duplicate: true,
             hash,
-        });
+        }
+    };
+    if let Some(existing) = already {
+        if let Err(cleanup) = object.abort().await {
+            tracing::warn!(name = %name, "could not abort a duplicate upload: {cleanup}");
+        }
+        return Ok(already_stored(existing, original, hash));
     }
     let object = object.finish().await?;
     // Another instance may have stored the same bytes at the same moment: one wins.
     if let duplicates::Claim::Taken(existing) = duplicates::claim(bucket, &hash, &name).await? {
         bucket.delete(&name).await?;
-        return Ok(Stored {
-            object: existing,
-            kind,
-            uploaded_as: original,
-            duplicate: true,
-            hash,
-        });
+        return Ok(already_stored(existing, original, hash));
     }
 
     tracing::info!(

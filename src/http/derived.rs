@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
 
 use super::assets::IMMUTABLE;
-use super::headers::OBJECT_POLICY;
+use super::headers::only_shown;
 use super::hot_objects::{HotObject, Lookup};
 use crate::api::links;
 use crate::error::{Error, Result};
@@ -90,14 +90,7 @@ fn answer(bytes: Bytes, etag: &str) -> Response {
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/webp"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(OBJECT_POLICY),
-    );
+    only_shown(headers);
     cache_headers(headers, etag);
     response
 }

@@ -14,6 +14,19 @@ pub const OBJECT_POLICY: &str = "default-src 'none'; sandbox";
 /// For responses that are neither pages nor objects (JSON, redirects, errors).
 const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
+/// What every answer with an object's bytes carries: the browser must take the
+/// type as given, and nothing in the bytes may run, load or be framed.
+pub fn only_shown(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(OBJECT_POLICY),
+    );
+}
+
 /// Pages differ by who asks and carry a new nonce each time: browsers may keep
 /// one (for back and forward) but ask again before showing it anew; proxies never.
 pub const PAGE_CACHING: &str = "no-cache, private";

@@ -14,7 +14,7 @@ use bytes::BytesMut;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::conditional::{http_date, is_conditional, not_modified, quoted, wanted, Wanted};
-use super::headers::OBJECT_POLICY;
+use super::headers::only_shown;
 use super::hot_objects::{HotObject, Lookup};
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
@@ -193,15 +193,8 @@ fn object_headers(
 ) {
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     // Even an image is only ever shown: nothing in it may run, load or be framed.
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(OBJECT_POLICY),
-    );
+    only_shown(headers);
     validators(headers, info);
     match kind {
         Some(kind) => {

@@ -193,15 +193,7 @@ async fn deleting_a_photo_deletes_everything_derived_from_it() {
     let info = app.upload_ok("gone.jpg", &jpeg(640, 480, 7)).await;
     assert_eq!(derived_files(&app.bucket_dir, &info.name).len(), 3);
 
-    let deleted = app
-        .client
-        .post(app.url("/api/delete"))
-        .header("origin", app.base.clone())
-        .form(&[("name", info.name.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(deleted.status().is_success());
+    app.delete_ok(&info.name).await;
 
     assert!(derived_files(&app.bucket_dir, &info.name).is_empty());
 }
@@ -239,15 +231,7 @@ async fn the_same_bytes_uploaded_again_store_nothing_and_name_the_photo_that_has
     assert_eq!(app.stored_files(), vec![first.name.clone()]);
 
     // Once deleted, the same bytes may come back as a new photo.
-    let deleted = app
-        .client
-        .post(app.url("/api/delete"))
-        .header("origin", app.base.clone())
-        .form(&[("name", first.name.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(deleted.status().is_success());
+    app.delete_ok(&first.name).await;
     let back = app.upload_ok("IMG_11.jpg", &bytes).await;
     assert!(!back.already_in_gallery);
     assert_ne!(back.name, first.name);

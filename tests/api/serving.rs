@@ -58,15 +58,7 @@ async fn an_image_deleted_through_the_server_is_gone_from_memory_at_once() {
     let info = app.upload_ok("gone.png", &png(8, 8, 1)).await;
     app.get(&info.url).await;
 
-    let deleted = app
-        .client
-        .post(app.url("/api/delete"))
-        .header("origin", app.base.clone())
-        .form(&[("name", info.name.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(deleted.status().is_success(), "{}", deleted.status());
+    app.delete_ok(&info.name).await;
 
     assert_eq!(app.get(&info.url).await.status(), StatusCode::NOT_FOUND);
 }

@@ -230,15 +230,7 @@ async fn derived_images_are_kept_in_the_bucket_and_leave_with_their_photo(backen
         std::slice::from_ref(&info.name)
     );
 
-    let deleted = app
-        .client
-        .post(app.url("/api/delete"))
-        .header("origin", app.base.clone())
-        .form(&[("name", info.name.as_str())])
-        .send()
-        .await
-        .expect("the server answers");
-    assert!(deleted.status().is_success());
+    app.delete_ok(&info.name).await;
 
     if let Some(derived) = derived_names(&fresh, &info.name).await {
         assert!(derived.is_empty(), "{derived:?}");

@@ -158,6 +158,23 @@ impl TestApp {
         stored.images.remove(0)
     }
 
+    /// `POST /api/delete` as the admin, from this site's page; must succeed.
+    pub async fn delete_ok(&self, name: &str) {
+        let response = self
+            .client
+            .post(self.url("/api/delete"))
+            .header("origin", self.base.clone())
+            .form(&[("name", name)])
+            .send()
+            .await
+            .expect("the server answers");
+        assert!(
+            response.status().is_success(),
+            "deleting {name}: {}",
+            response.status()
+        );
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(self.url(path))
