@@ -133,6 +133,11 @@ pub fn image(name: &str) -> String {
     format!("/image/{}", encoded.join("/"))
 }
 
+/// The longest edge, in pixels, of each small copy of a photo, smallest first:
+/// grid tiles at 1× on small rows, at 1× on desktop rows and 2.6× on phones (a 4:3
+/// tile wants about 330 and 390 pixels there), and at 3×.
+pub const THUMBNAIL_EDGES: [u32; 3] = [320, 480, 640];
+
 /// Where the copy of `name` (in its version `version`) that fits `edge` pixels is
 /// served; each segment of the name percent-encoded as in [`image`].
 pub fn derived(version: &str, edge: u32, name: &str) -> String {

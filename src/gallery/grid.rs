@@ -164,8 +164,10 @@ fn Grid(
 /// phones, then wider screens. Each tile's `sizes` follows from them.
 const ROW_HEIGHT_PHONE: u32 = 88;
 const ROW_HEIGHT: u32 = 200;
-/// Tiles grow to fill their row: up to about this much wider than their base.
-const MOST_GROWTH: f64 = 1.6;
+/// Tiles grow to fill their row: usually by less than this much (a row of
+/// 4:3 photos grows by a fifth at most); a tile that grows more gets a copy a
+/// little soft rather than one twice too large.
+const MOST_GROWTH: f64 = 1.25;
 
 /// About as many tiles as the first screen shows: their thumbnails load at once,
 /// first in line (the largest paint is one of them); the rest as they scroll in.
@@ -221,7 +223,11 @@ fn Tile(
         }
         None => {
             let current = |edge: u32| links::derived("current", edge, &name);
-            let srcset = format!("{} 320w, {} 640w", current(320), current(640));
+            let srcset = links::THUMBNAIL_EDGES
+                .iter()
+                .map(|&edge| format!("{} {edge}w", current(edge)))
+                .collect::<Vec<_>>()
+                .join(", ");
             view! {
                 <img src=current(320) srcset=srcset sizes=sizes alt=caption.clone()
                     loading=loading decoding="async"/>

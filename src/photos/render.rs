@@ -15,11 +15,11 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
 
 use super::colour;
+use crate::api::links;
 use crate::sniff::ImageKind;
 
-/// The longest edge, in pixels, of each derived copy: a grid tile at 1× and at
-/// 2–3× (phones).
-pub const EDGES: [u32; 2] = [320, 640];
+/// The longest edge, in pixels, of each derived copy (part of their addresses).
+pub const EDGES: [u32; 3] = links::THUMBNAIL_EDGES;
 /// WebP quality of the copies (libwebp's 0–100 scale).
 const QUALITY: f32 = 72.0;
 /// ThumbHash works on images of at most 100×100.
@@ -424,7 +424,7 @@ mod tests {
             .iter()
             .map(|c| (c.edge, c.width, c.height))
             .collect();
-        assert_eq!(sizes, [(320, 320, 240), (640, 640, 480)]);
+        assert_eq!(sizes, [(320, 320, 240), (480, 480, 360), (640, 640, 480)]);
         for copy in &rendered.copies {
             assert_eq!(ImageKind::sniff(&copy.webp), Some(ImageKind::Webp));
             let decoded = image::load_from_memory(&copy.webp).unwrap();

@@ -60,7 +60,7 @@ async fn an_upload_answers_with_the_photos_name_shape_placeholder_and_thumbnails
         .iter()
         .map(|t| (t.width, t.height))
         .collect();
-    assert_eq!(widths, [(320, 240), (640, 480)]);
+    assert_eq!(widths, [(320, 240), (480, 360), (640, 480)]);
 
     let small = fetch(&app, &photo.thumbnails[0].url).await;
     assert_eq!(small.status(), StatusCode::OK);
@@ -88,7 +88,7 @@ async fn an_upload_answers_with_the_photos_name_shape_placeholder_and_thumbnails
         .iter()
         .map(|f| f.file_name().unwrap().to_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["320.webp", "640.webp", "facts.json"]);
+    assert_eq!(names, ["320.webp", "480.webp", "640.webp", "facts.json"]);
     assert_eq!(app.listed_names().await, vec![info.name]);
 }
 
@@ -124,7 +124,7 @@ async fn a_photo_another_tool_put_there_gets_its_thumbnails_on_first_request() {
         assert_eq!(answer.status(), StatusCode::OK);
         assert_eq!(answer.headers()["content-type"], "image/webp");
     }
-    assert_eq!(derived_files(&app.bucket_dir, "albums/beach.jpg").len(), 3);
+    assert_eq!(derived_files(&app.bucket_dir, "albums/beach.jpg").len(), 4);
 
     let page = app.list("").await;
     let listed = &page.images[0];
@@ -156,7 +156,7 @@ async fn a_replaced_original_never_shows_an_old_thumbnail() {
     );
     // The old version's copies are gone with it.
     assert_eq!(fetch(&app, &old_url).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(derived_files(&app.bucket_dir, "swap.jpg").len(), 3);
+    assert_eq!(derived_files(&app.bucket_dir, "swap.jpg").len(), 4);
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn a_photo_with_too_many_pixels_gets_a_tile_that_says_why() {
 async fn deleting_a_photo_deletes_everything_derived_from_it() {
     let app = spawn_app_with(|_| {}).await;
     let info = app.upload_ok("gone.jpg", &jpeg(640, 480, 7)).await;
-    assert_eq!(derived_files(&app.bucket_dir, &info.name).len(), 3);
+    assert_eq!(derived_files(&app.bucket_dir, &info.name).len(), 4);
 
     app.delete_ok(&info.name).await;
 

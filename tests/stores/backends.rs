@@ -213,7 +213,7 @@ async fn derived_images_are_kept_in_the_bucket_and_leave_with_their_photo(backen
     let photo = info.photo.clone().expect("the photo's facts");
     assert_eq!((photo.width, photo.height), (800, 600));
     assert_eq!(info.display_name, "IMG_7.jpg");
-    let (content_type, bytes) = read_back(&app, &photo.thumbnails[1].url).await;
+    let (content_type, bytes) = read_back(&app, &photo.thumbnails[2].url).await;
     assert_eq!(content_type, "image/webp");
     let decoded = image::load_from_memory(&bytes).expect("a WebP");
     assert_eq!((decoded.width(), decoded.height()), (640, 480));
@@ -222,7 +222,7 @@ async fn derived_images_are_kept_in_the_bucket_and_leave_with_their_photo(backen
             .iter()
             .map(|n| n.rsplit('/').next().unwrap())
             .collect();
-        assert_eq!(files, ["320.webp", "640.webp", "facts.json"]);
+        assert_eq!(files, ["320.webp", "480.webp", "640.webp", "facts.json"]);
     }
     // Hidden from the gallery.
     assert_eq!(
@@ -314,7 +314,7 @@ async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket() 
     let derived = derived_names(&fresh, "albums/from-a-phone.jpg")
         .await
         .expect("an S3 bucket");
-    assert_eq!(derived.len(), 3, "{derived:?}");
+    assert_eq!(derived.len(), 4, "{derived:?}");
     let page = app.list("").await;
     let listed = &page.images[0];
     assert_eq!(listed.display_name, "from-a-phone.jpg");
