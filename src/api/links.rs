@@ -45,6 +45,8 @@ pub mod keys {
     pub const ERROR: &str = "error";
     /// How many images a form upload stored.
     pub const UPLOADED: &str = "uploaded";
+    /// How many files of a form upload were in the gallery already.
+    pub const ALREADY: &str = "already";
     /// An image was deleted by a form.
     pub const DELETED: &str = "deleted";
     /// Where a page of the gallery starts.
@@ -60,8 +62,8 @@ pub mod keys {
 /// What the gallery says after a plain form post (a browser without JavaScript).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flash {
-    /// So many images were stored.
-    Uploaded(usize),
+    /// So many images were stored, and so many were in the gallery already.
+    Uploaded { stored: usize, already: usize },
     /// The image was deleted.
     Deleted,
     /// The request was refused: why.
@@ -77,16 +79,25 @@ impl Flash {
         if get(keys::DELETED).is_some() {
             return Some(Flash::Deleted);
         }
-        get(keys::UPLOADED)
-            .and_then(|count| count.parse().ok())
-            .map(Flash::Uploaded)
+        let count = |key| get(key).and_then(|count| count.parse().ok());
+        count(keys::UPLOADED).map(|stored| Flash::Uploaded {
+            stored,
+            already: count(keys::ALREADY).unwrap_or(0),
+        })
     }
 }
 
 /// The gallery, saying what a form post did: `/?uploaded=2`, `/?deleted=1`, `/?error=...`.
 pub fn gallery_with(flash: &Flash) -> String {
     match flash {
-        Flash::Uploaded(count) => format!("{GALLERY}?{}={count}", keys::UPLOADED),
+        Flash::Uploaded { stored, already: 0 } => {
+            format!("{GALLERY}?{}={stored}", keys::UPLOADED)
+        }
+        Flash::Uploaded { stored, already } => format!(
+            "{GALLERY}?{}={stored}&{}={already}",
+            keys::UPLOADED,
+            keys::ALREADY
+        ),
         Flash::Deleted => format!("{GALLERY}?{}=1", keys::DELETED),
         Flash::Error(message) => format!("{GALLERY}?{}={}", keys::ERROR, query_value(message)),
     }
@@ -171,7 +182,14 @@ mod tests {
     #[test]
     fn a_flash_is_read_back_from_the_address_it_wrote() {
         for flash in [
-            Flash::Uploaded(3),
+            Flash::Uploaded {
+                stored: 3,
+                already: 0,
+            },
+            Flash::Uploaded {
+                stored: 1,
+                already: 2,
+            },
             Flash::Deleted,
             Flash::Error("notes.txt is not a supported image".into()),
         ] {

@@ -70,12 +70,34 @@ fn FlashBanner(flash: Flash) -> impl IntoView {
             <p class="banner ok" role="status">"The image was deleted."</p>
         }
         .into_any(),
-        Flash::Uploaded(count) => view! {
-            <p class="banner ok" role="status">
-                {if count == 1 { "1 image uploaded.".to_owned() } else { format!("{count} images uploaded.") }}
-            </p>
+        Flash::Uploaded { stored, already } => view! {
+            <p class="banner ok" role="status" data-testid="form-uploaded">{uploaded_line(stored, already)}</p>
         }
         .into_any(),
+    }
+}
+
+/// "2 images uploaded; 1 was in the gallery already."
+fn uploaded_line(stored: usize, already: usize) -> String {
+    let images = |n: usize| {
+        if n == 1 {
+            "1 image".to_owned()
+        } else {
+            format!("{n} images")
+        }
+    };
+    match (stored, already) {
+        (stored, 0) => format!("{} uploaded.", images(stored)),
+        (0, 1) => "That image is in the gallery already: nothing new was stored.".to_owned(),
+        (0, already) => {
+            format!("Those {already} images are in the gallery already: nothing new was stored.")
+        }
+        (stored, already) => format!(
+            "{} uploaded; {} {} in the gallery already.",
+            images(stored),
+            already,
+            if already == 1 { "was" } else { "were" }
+        ),
     }
 }
 

@@ -34,7 +34,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// what happened.
 pub fn after_upload(stored: &Result<Vec<ImageInfo>>) -> String {
     match stored {
-        Ok(images) => links::gallery_with(&Flash::Uploaded(images.len())),
+        Ok(images) => {
+            let already = images.iter().filter(|i| i.already_in_gallery).count();
+            links::gallery_with(&Flash::Uploaded {
+                stored: images.len() - already,
+                already,
+            })
+        }
         Err(error) => error_location(error),
     }
 }

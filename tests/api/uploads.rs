@@ -228,6 +228,31 @@ async fn a_plain_form_post_is_redirected_back_to_the_gallery() {
 }
 
 #[tokio::test]
+async fn a_plain_form_post_of_a_photo_already_there_says_so() {
+    let app = spawn_app().await;
+    let bytes = png(5, 5, 2);
+    app.upload_ok("first.png", &bytes).await;
+
+    let response = app
+        .post_files(
+            "/api/upload",
+            &[("again.png", &bytes), ("new.png", &png(5, 5, 3))],
+            "text/html",
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/?uploaded=1&already=1");
+    let page = app.get(&location).await.text().await.unwrap();
+    assert!(
+        page.contains("1 image uploaded; 1 was in the gallery already."),
+        "the page says what happened"
+    );
+    assert_eq!(app.stored_files().len(), 2);
+}
+
+#[tokio::test]
 async fn a_refused_plain_form_post_comes_back_with_the_reason() {
     let app = spawn_app().await;
 
