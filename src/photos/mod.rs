@@ -5,8 +5,12 @@
 
 /// Colours kept right: a photo's ICC profile travels with its copies.
 pub mod colour;
+/// Reading a photo's pixels, at a reduced scale where it can, and why it fails.
+pub mod decode;
 /// The same bytes stored once: content hashes kept in the bucket.
 pub mod duplicates;
+/// Orientation, taken-at and camera from a photo's EXIF block.
+pub mod exif;
 /// A photo's facts as kept in the bucket, and as the API shows them.
 pub mod facts;
 /// Where derived objects live: hidden prefix, photo, version.

@@ -2,19 +2,18 @@
 //! applied), in the photo's own colours (its ICC profile kept, see colour.rs),
 //! small WebP copies that fit boxes of [`EDGES`] pixels, and a ThumbHash
 //! placeholder; with the facts read on the way (upright size, taken-at, camera,
-//! whether it is animated). JPEGs are decoded at a reduced scale (DCT scaling to
-//! 1/2, 1/4 or 1/8) when the largest copy is that much smaller; the pixel limit is
-//! checked from the header, before anything is decoded. CPU-bound: call it from a
-//! blocking thread.
-
-use std::io::Cursor;
+//! whether it is animated). Pixels come from decode.rs, facts from exif.rs.
+//! CPU-bound: call it from a blocking thread.
 
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::{DynamicImage, RgbImage};
 
 use super::colour;
+pub use super::decode::RenderError;
+use super::decode::{decode_jpeg, decode_other, fitted_size, kind_is_animated, Decoded};
+use super::exif::Exif;
 use crate::api::links;
 use crate::sniff::ImageKind;
 
@@ -24,19 +23,6 @@ pub const EDGES: [u32; 3] = links::THUMBNAIL_EDGES;
 const QUALITY: f32 = 72.0;
 /// ThumbHash works on images of at most 100×100.
 const PLACEHOLDER_EDGE: u32 = 100;
-
-/// Why no derived images could be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RenderError {
-    #[error("it has {megapixels} megapixels, more than the {limit} this gallery decodes")]
-    TooManyPixels { megapixels: u64, limit: u64 },
-    #[error("{0} images are stored and served, but not yet shown as thumbnails")]
-    NotDecoded(&'static str),
-    #[error("its bytes are not an image this gallery shows")]
-    NotAnImage,
-    #[error("its pixels could not be read: {0}")]
-    Broken(String),
-}
 
 /// One derived copy.
 #[derive(Debug, Clone)]
@@ -75,7 +61,7 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
         orientation,
         stored_size,
     } = match kind {
-        ImageKind::Jpeg => decode_jpeg(bytes, max_pixels)?,
+        ImageKind::Jpeg => decode_jpeg(bytes, max_pixels, EDGES[EDGES.len() - 1])?,
         ImageKind::Png | ImageKind::Gif | ImageKind::Webp => decode_other(bytes, max_pixels)?,
         ImageKind::Avif => return Err(RenderError::NotDecoded("AVIF")),
     };
@@ -114,108 +100,6 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
         camera: exif.camera,
         animated: kind_is_animated(bytes, kind),
     })
-}
-
-/// Pixels, perhaps at a reduced scale, with what the file says of them.
-struct Decoded {
-    image: RgbImage,
-    /// The colour profile the file carries, if any.
-    profile: Option<Vec<u8>>,
-    /// The orientation the format itself declares (EXIF inside JPEGs is read apart).
-    orientation: Orientation,
-    /// The photo's size as stored, before its orientation.
-    stored_size: (u32, u32),
-}
-
-/// A JPEG, decoded at the smallest DCT scale that still covers the largest copy.
-fn decode_jpeg(bytes: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
-    let broken = |error: jpeg_decoder::Error| RenderError::Broken(error.to_string());
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.read_info().map_err(broken)?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| RenderError::Broken("no JPEG header".into()))?;
-    check_pixels(u32::from(info.width), u32::from(info.height), max_pixels)?;
-    let largest = EDGES[EDGES.len() - 1];
-    let (w, h) = fitted_size(u32::from(info.width), u32::from(info.height), largest);
-    let (width, height) = decoder.scale(to_u16(w), to_u16(h)).map_err(broken)?;
-    let pixels = decoder.decode().map_err(broken)?;
-    let (width, height) = (u32::from(width), u32::from(height));
-    let rgb = match decoder.info().map(|info| info.pixel_format) {
-        Some(jpeg_decoder::PixelFormat::RGB24) => pixels,
-        Some(jpeg_decoder::PixelFormat::L8) => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
-        Some(jpeg_decoder::PixelFormat::L16) => pixels
-            .chunks_exact(2)
-            .flat_map(|l| [l[0], l[0], l[0]])
-            .collect(),
-        Some(jpeg_decoder::PixelFormat::CMYK32) => pixels
-            .chunks_exact(4)
-            .flat_map(|p| {
-                // Adobe's CMYK JPEGs store the inks inverted.
-                let k = u16::from(p[3]);
-                let channel = |c: u8| ((u16::from(c) * k) / 255) as u8;
-                [channel(p[0]), channel(p[1]), channel(p[2])]
-            })
-            .collect(),
-        None => return Err(RenderError::Broken("no JPEG header".into())),
-    };
-    let image = RgbImage::from_raw(width, height, rgb)
-        .ok_or_else(|| RenderError::Broken("fewer pixels than the header says".into()))?;
-    Ok(Decoded {
-        image,
-        profile: decoder.icc_profile(),
-        orientation: Orientation::NoTransforms,
-        stored_size: (u32::from(info.width), u32::from(info.height)),
-    })
-}
-
-/// PNG, GIF (its first frame) and WebP, through `image`, with their own
-/// orientation (PNG's and WebP's EXIF chunk).
-fn decode_other(bytes: &[u8], max_pixels: u64) -> Result<Decoded, RenderError> {
-    let broken = |error: image::ImageError| RenderError::Broken(error.to_string());
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|error| RenderError::Broken(error.to_string()))?;
-    let mut decoder = reader.into_decoder().map_err(broken)?;
-    let (width, height) = decoder.dimensions();
-    check_pixels(width, height, max_pixels)?;
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let profile = decoder.icc_profile().ok().flatten();
-    let image = DynamicImage::from_decoder(decoder).map_err(broken)?;
-    Ok(Decoded {
-        image: image.to_rgb8(),
-        profile,
-        orientation,
-        stored_size: (width, height),
-    })
-}
-
-fn check_pixels(width: u32, height: u32, max_pixels: u64) -> Result<(), RenderError> {
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels > max_pixels {
-        return Err(RenderError::TooManyPixels {
-            megapixels: pixels.div_ceil(1_000_000),
-            limit: max_pixels / 1_000_000,
-        });
-    }
-    Ok(())
-}
-
-/// The size that fits `edge` on the longest side, keeping the shape; never larger.
-fn fitted_size(width: u32, height: u32, edge: u32) -> (u32, u32) {
-    let longest = width.max(height);
-    if longest <= edge {
-        return (width.max(1), height.max(1));
-    }
-    let scale = |side: u32| {
-        ((u64::from(side) * u64::from(edge) + u64::from(longest) / 2) / u64::from(longest)).max(1)
-            as u32
-    };
-    (scale(width), scale(height))
-}
-
-fn to_u16(side: u32) -> u16 {
-    u16::try_from(side).unwrap_or(u16::MAX)
 }
 
 /// The image resized to fit `edge` (Catmull-Rom, SIMD where the CPU has it).
@@ -265,70 +149,10 @@ fn upright_size((width, height): (u32, u32), orientation: Orientation) -> (u32, 
     }
 }
 
-fn kind_is_animated(bytes: &[u8], kind: ImageKind) -> bool {
-    match kind {
-        ImageKind::Gif => image::codecs::gif::GifDecoder::new(Cursor::new(bytes))
-            .map(|decoder| {
-                use image::AnimationDecoder;
-                decoder.into_frames().take(2).count() > 1
-            })
-            .unwrap_or(false),
-        ImageKind::Webp => image::codecs::webp::WebPDecoder::new(Cursor::new(bytes))
-            .map(|decoder| decoder.has_animation())
-            .unwrap_or(false),
-        _ => false,
-    }
-}
-
-/// What the EXIF block says, when there is one (never where the photo was taken).
-#[derive(Debug, Default)]
-struct Exif {
-    orientation: Option<Orientation>,
-    taken_at: Option<String>,
-    camera: Option<String>,
-}
-
-impl Exif {
-    fn read(bytes: &[u8]) -> Exif {
-        let Ok(exif) = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)) else {
-            return Exif::default();
-        };
-        let field = |tag| exif.get_field(tag, exif::In::PRIMARY);
-        let text = |tag| {
-            field(tag).and_then(|f| match &f.value {
-                exif::Value::Ascii(parts) => parts
-                    .first()
-                    .map(|part| String::from_utf8_lossy(part).trim().to_string())
-                    .filter(|text| !text.is_empty()),
-                _ => None,
-            })
-        };
-        let number = |tag| field(tag).and_then(|f| f.value.get_uint(0));
-        let orientation = number(exif::Tag::Orientation)
-            .and_then(|value| u8::try_from(value).ok())
-            .and_then(Orientation::from_exif);
-        // "2024:06:01 14:03:22" as an ISO 8601 local time.
-        let taken_at = text(exif::Tag::DateTimeOriginal)
-            .or_else(|| text(exif::Tag::DateTime))
-            .and_then(|stamp| {
-                let (date, time) = stamp.split_once(' ')?;
-                Some(format!("{}T{time}", date.replace(':', "-")))
-            });
-        let camera = match (text(exif::Tag::Make), text(exif::Tag::Model)) {
-            (Some(make), Some(model)) if model.starts_with(&make) => Some(model),
-            (Some(make), Some(model)) => Some(format!("{make} {model}")),
-            (make, model) => make.or(model),
-        };
-        Exif {
-            orientation,
-            taken_at,
-            camera,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use image::codecs::gif::GifEncoder;
     use image::{Frame, ImageFormat, RgbaImage};
 

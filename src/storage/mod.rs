@@ -12,6 +12,7 @@ mod problem;
 mod replit;
 mod s3;
 mod settings;
+mod small;
 mod writer;
 
 use std::future::Future;
@@ -22,10 +23,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
-use object_store::{
-    Attribute, Attributes, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutOptions,
-    PutPayload,
-};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 use tokio::sync::OnceCell;
 
 use crate::api::ImageInfo;
@@ -305,99 +303,6 @@ impl Bucket {
             }
         })
         .await
-    }
-
-    /// Stores a small object whole in one request (derived images, facts),
-    /// replacing one of the same name.
-    pub async fn put(
-        &self,
-        name: &ObjectName,
-        content_type: &'static str,
-        bytes: Bytes,
-    ) -> Result<()> {
-        self.put_with(name, content_type, bytes, PutMode::Overwrite)
-            .await
-    }
-
-    /// Stores a small object whole unless one of that name exists: `false` then,
-    /// and the bucket is left as it was. Stores that ignore conditional writes
-    /// (Garage) replace it.
-    pub async fn put_new(
-        &self,
-        name: &ObjectName,
-        content_type: &'static str,
-        bytes: Bytes,
-    ) -> Result<bool> {
-        match self
-            .put_with(name, content_type, bytes, PutMode::Create)
-            .await
-        {
-            Ok(()) => Ok(true),
-            Err(Error::Storage { source, .. })
-                if source
-                    .downcast_ref::<object_store::Error>()
-                    .is_some_and(|error| {
-                        matches!(
-                            error,
-                            object_store::Error::AlreadyExists { .. }
-                                | object_store::Error::Precondition { .. }
-                        )
-                    }) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(error),
-        }
-    }
-
-    async fn put_with(
-        &self,
-        name: &ObjectName,
-        content_type: &'static str,
-        bytes: Bytes,
-        mode: PutMode,
-    ) -> Result<()> {
-        let path = name.to_path();
-        let attributes = if self.inner.keeps_attributes {
-            Attributes::from_iter([(Attribute::ContentType, content_type)])
-        } else {
-            Attributes::default()
-        };
-        self.call(|store| {
-            let options = PutOptions {
-                mode: mode.clone(),
-                attributes: attributes.clone(),
-                ..PutOptions::default()
-            };
-            let path = path.clone();
-            let payload = PutPayload::from(bytes.clone());
-            async move { store.put_opts(&path, payload, options).await }
-        })
-        .await
-        .map(|_| ())
-    }
-
-    /// Reads a whole object into memory, refusing one of more than `limit` bytes
-    /// before reading it (and one that grows past it while being read).
-    pub async fn read_all(&self, name: &ObjectName, limit: u64) -> Result<(ObjectInfo, Bytes)> {
-        let object = self.get(name).await?;
-        let too_large = || Error::TooLarge {
-            name: name.to_string(),
-            limit,
-        };
-        if object.info.size > limit {
-            return Err(too_large());
-        }
-        let capacity = usize::try_from(object.info.size).unwrap_or(0);
-        let mut whole = bytes::BytesMut::with_capacity(capacity);
-        let mut chunks = object.bytes;
-        while let Some(chunk) = chunks.try_next().await? {
-            if (whole.len() + chunk.len()) as u64 > limit {
-                return Err(too_large());
-            }
-            whole.extend_from_slice(&chunk);
-        }
-        Ok((object.info, whole.freeze()))
     }
 
     /// Whether the bucket answers: reads the first entry of a listing.

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{png, spawn_app};
+use crate::helpers::{png, spawn_app, TestApp};
 
 #[tokio::test]
 async fn an_empty_bucket_lists_nothing_and_the_page_says_so() {
@@ -176,21 +176,14 @@ async fn many_page_loads_at_once_all_finish_whole() {
     let app = spawn_app().await;
     app.upload_ok("one.png", &png(4, 4, 1)).await;
 
-    let loads = (0..400).map(|i| {
-        let client = if i % 2 == 0 {
+    let clients = (0..400).map(|i| {
+        if i % 2 == 0 {
             &app.client
         } else {
             &app.visitor
-        };
-        let url = app.url("/");
-        async move { client.get(url).send().await?.text().await }
+        }
     });
-    let pages = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        futures::future::join_all(loads),
-    )
-    .await
-    .expect("every page load finishes");
+    let pages = load_gallery_pages(&app, clients).await;
 
     for page in pages {
         let page = page.expect("a page");
@@ -216,20 +209,28 @@ async fn pages_finish_while_other_servers_start() {
             drop(other);
         }
     });
-    let loads = (0..300).map(|_| {
-        let url = app.url("/");
-        let client = &app.visitor;
-        async move { client.get(url).send().await?.text().await }
-    });
-    let pages = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        futures::future::join_all(loads),
-    )
-    .await
-    .expect("every page load finishes");
+    let pages = load_gallery_pages(&app, (0..300).map(|_| &app.visitor)).await;
     starts.await.expect("the other servers started");
 
     for page in pages {
         assert!(page.expect("a page").contains("__INCOMPLETE_CHUNKS=[];"));
     }
+}
+
+/// Loads the gallery page once per client, all at once; each must finish within a
+/// minute.
+async fn load_gallery_pages<'a>(
+    app: &TestApp,
+    clients: impl Iterator<Item = &'a reqwest::Client>,
+) -> Vec<reqwest::Result<String>> {
+    let loads = clients.map(|client| {
+        let url = app.url("/");
+        async move { client.get(url).send().await?.text().await }
+    });
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        futures::future::join_all(loads),
+    )
+    .await
+    .expect("every page load finishes")
 }
