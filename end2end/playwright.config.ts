@@ -5,6 +5,10 @@ import { defineConfig } from "@playwright/test";
 // already running at http://127.0.0.1:3000 (`scripts/run` in another terminal).
 const port = Number(process.env.E2E_PORT ?? 3000);
 const baseURL = `http://127.0.0.1:${port}`;
+// A second server with a bucket of its own holds only the phone photos of
+// budget.spec.ts (E2E_PHOTOS_SERVER_CMD, E2E_PHOTOS_PORT).
+const photosPort = Number(process.env.E2E_PHOTOS_PORT ?? 3001);
+const photosURL = `http://127.0.0.1:${photosPort}`;
 
 const chromium = {
   browserName: "chromium" as const,
@@ -36,19 +40,23 @@ export default defineConfig({
   reporter: [["list"]],
   use: { baseURL, trace: "retain-on-failure" },
   projects: [
-    { name: "hydrated", testIgnore: /(no-js|scroll)\.spec\.ts/, use: { ...chromium } },
+    { name: "hydrated", testIgnore: /(no-js|scroll|budget)\.spec\.ts/, use: { ...chromium } },
     { name: "no-js", testMatch: /no-js\.spec\.ts/, use: { ...chromium, javaScriptEnabled: false } },
     // Adds more than a page of photos: after the others, which expect theirs on the first.
     { name: "scroll", testMatch: /scroll\.spec\.ts/, dependencies: ["hydrated", "no-js"], use: { ...chromium } },
+    { name: "budget", testMatch: /budget\.spec\.ts/, use: { ...chromium, baseURL: photosURL } },
   ],
-  webServer: process.env.E2E_SERVER_CMD
-    ? {
-        command: process.env.E2E_SERVER_CMD,
-        url: `${baseURL}/healthz`,
-        reuseExistingServer: false,
-        timeout: 60_000,
-        stdout: "pipe",
-        stderr: "pipe",
-      }
-    : undefined,
+  webServer: [
+    [process.env.E2E_SERVER_CMD, baseURL],
+    [process.env.E2E_PHOTOS_SERVER_CMD, photosURL],
+  ]
+    .filter(([command]) => command)
+    .map(([command, url]) => ({
+      command: command as string,
+      url: `${url}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe" as const,
+      stderr: "pipe" as const,
+    })),
 });

@@ -19,6 +19,7 @@ WASM_OPT_VERSION=0.116.1
 WASM_OPT_PRINTS="version 116 ("  # what `wasm-opt --version` says for that crate (binaryen 116)
 GARAGE_VERSION=2.5.0
 MOTO_VERSION=5.2.5
+PILLOW_VERSION=13.0.0
 CARGO_FUZZ_VERSION=0.13.2
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
@@ -73,6 +74,27 @@ install_test_tools() {
     log "installing Playwright (no browser download: Debian's Chromium is used)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
+}
+
+# Phone-sized photos for the browser tests' byte budgets (end2end/phone_photos.py
+# draws them with Pillow, in a virtualenv of its own), made once and kept in the
+# cache under the hash of the script that draws them. Prints their folder.
+phone_photos() {
+  local venv="$BG_CACHE/tools/photos"
+  if [ "$("$venv/bin/python" -c "import PIL; print(PIL.__version__)" 2>/dev/null)" != "$PILLOW_VERSION" ]; then
+    log "installing Pillow $PILLOW_VERSION (draws the test photos)" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "pillow==$PILLOW_VERSION" >&2
+  fi
+  local folder="$BG_CACHE/fixtures/phone-photos-$(sha256sum end2end/phone_photos.py | cut -c1-12)"
+  if [ ! -f "$folder/done" ]; then
+    log "drawing 60 phone photos (12 MP) for the browser tests" >&2
+    rm -rf "$folder"
+    "$venv/bin/python" end2end/phone_photos.py "$folder" 60 >&2
+    touch "$folder/done"
+  fi
+  echo "$folder"
 }
 
 # Real object stores the storage tests run against: moto (full S3 semantics, in a
