@@ -5,6 +5,18 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Freed memory goes back to the system at once (mimalloc's `purge_delay` 0, option
+/// 15 of its v2 `mi_option_t`; the crate names no constant for it). The JPEG decoder
+/// frees its pixels on threads of its own that end with each photo, and what dead
+/// threads freed stayed resident: bench/photos held 420 MB after making the copies
+/// of 60 photos, 60 MB with this, at the same serving speed.
+#[cfg(feature = "ssr")]
+fn give_memory_back_at_once() {
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: setting an option is allowed at any time; it takes a plain integer.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+}
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -13,6 +25,7 @@ async fn main() -> std::process::ExitCode {
     use clap::Parser;
     use tracing_subscriber::EnvFilter;
 
+    give_memory_back_at_once();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
