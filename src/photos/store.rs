@@ -320,3 +320,44 @@ fn again(error: &Error) -> Error {
         other => Error::Internal(other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Settings;
+
+    fn png(width: u32, height: u32) -> Bytes {
+        let image = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 256) as u8])
+        });
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image
+            .write_to(&mut bytes, image::ImageFormat::Png)
+            .expect("a PNG");
+        Bytes::from(bytes.into_inner())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_asking_at_once_share_one_making() {
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+        let name = ObjectName::parse("albums/beach.png").unwrap();
+        bucket.put(&name, "image/png", png(900, 600)).await.unwrap();
+        let info = bucket.head(&name).await.unwrap();
+        let photos = Photos::new(bucket.clone(), 100_000_000, 1 << 30, 2);
+
+        let asks = (0..12).map(|_| photos.facts(&info, None));
+        let made = futures::future::try_join_all(asks).await.unwrap();
+
+        // One making, shared: every ask got the very facts it made.
+        assert!(made.iter().all(|facts| Arc::ptr_eq(facts, &made[0])));
+        assert_eq!((made[0].width, made[0].height), (900, 600));
+        let derived = bucket
+            .list_folder(&keys::photo_prefix(&name))
+            .await
+            .unwrap();
+        assert_eq!(derived.len(), 1 + EDGES_MADE, "{derived:?}");
+    }
+
+    /// One copy per edge of the thumbnails.
+    const EDGES_MADE: usize = crate::api::links::THUMBNAIL_EDGES.len();
+}

@@ -290,12 +290,12 @@ on_every_backend!(
     ]
 );
 
-/// A photo another tool put into an S3 bucket gets its thumbnails on first request,
-/// kept in the bucket beside it.
-#[tokio::test]
-async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket() {
-    let (app, fresh) = app_on(Backend::Moto).await;
-    let moto = fresh.moto.as_ref().expect("a moto bucket");
+/// A photo another tool put into the bucket (an S3 one, or Replit's, which the
+/// stand-in keeps in moto) gets its thumbnails on first request, kept in the bucket
+/// beside it.
+async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(backend: Backend) {
+    let (app, fresh) = app_on(backend).await;
+    let moto = fresh.moto.as_ref().expect("a moto bucket behind the app");
     moto.put(
         "albums/from-a-phone.jpg",
         jpeg(900, 600, 4),
@@ -322,6 +322,16 @@ async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket() 
         listed.photo.as_ref().map(|p| (p.width, p.height)),
         Some((900, 600))
     );
+}
+
+#[tokio::test]
+async fn a_photo_put_into_s3_by_another_tool_gets_thumbnails_kept_in_the_bucket() {
+    a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(Backend::Moto).await;
+}
+
+#[tokio::test]
+async fn a_photo_put_into_replit_storage_by_another_tool_gets_thumbnails_kept_in_the_bucket() {
+    a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(Backend::Replit).await;
 }
 
 /// What other tools put into an S3 bucket shows in the gallery and serves as what
