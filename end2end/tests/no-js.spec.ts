@@ -15,6 +15,20 @@ test("the plain form uploads and the image appears", async ({ page }) => {
   await gallery.expectDecodedInGrid(file);
 });
 
+test("the plain form says when a photo was in the gallery already", async ({ page, request }) => {
+  const file = png("plain-twice", 40, 30, 8);
+  await uploadByApi(request, file);
+  const gallery = new GalleryPage(page);
+  await gallery.goto();
+
+  await gallery.fileInput.setInputFiles({ ...file, name: `again-${file.name}` });
+  await page.getByRole("button", { name: "Upload" }).click();
+
+  await expect(page).toHaveURL(/\/\?uploaded=0&already=1$/);
+  await expect(page.getByRole("status")).toHaveText("That image is in the gallery already: nothing new was stored.");
+  await expect(gallery.tileOf(file)).toHaveCount(1);
+});
+
 test("the plain form shows why a file was refused", async ({ page }) => {
   const gallery = new GalleryPage(page);
   await gallery.goto();

@@ -1,8 +1,19 @@
 // Photos, not files: the grid shows small derived copies at each photo's own
 // shape, with its name as uploaded, and nothing moves while they load.
 import { devices } from "@playwright/test";
-import { expect, jpg, png, test, uploadByApi } from "./fixtures";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { dropFiles, expect, jpg, png, test, uploadByApi } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
+
+/** The objects derived from a stored photo, as the bucket folder holds them. */
+function derivedFiles(name: string): string[] {
+  const folder = path.join(process.env.E2E_BUCKET_DIR ?? "", ".gallery", "v1", name);
+  if (!fs.existsSync(folder)) return [];
+  return (fs.readdirSync(folder, { recursive: true }) as string[])
+    .filter((entry) => fs.statSync(path.join(folder, entry)).isFile())
+    .sort();
+}
 
 /** Layout shifts the page has had so far, summed as CLS sums them. */
 async function layoutShift(page: import("@playwright/test").Page): Promise<number> {
@@ -71,4 +82,39 @@ test.describe("on a phone", () => {
     expect(Math.max(...ourRows)).toBeGreaterThanOrEqual(3);
     expect(await layoutShift(page)).toBe(0);
   });
+});
+
+test("the same photo dropped again stores nothing and says which photo has it", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const first = jpg("twice", 320, 240, 7);
+  await dropFiles(page, gallery.uploadArea, [first]);
+  await gallery.expectUploaded(first);
+
+  const again = { ...first, name: `copy-of-${first.name}` };
+  await dropFiles(page, gallery.uploadArea, [again]);
+
+  await expect(gallery.upload(again)).toHaveAttribute("data-state", "done");
+  await expect(gallery.upload(again)).toContainText(`Already in the gallery, as ${first.name}`);
+  await page.reload();
+  await gallery.waitForHydration();
+  await expect(gallery.tileOf(first)).toHaveCount(1);
+  await expect(gallery.tileOf(again)).toHaveCount(0);
+});
+
+test("deleting a photo deletes its thumbnails and facts from the bucket", async ({ page, request }) => {
+  test.skip(!process.env.E2E_BUCKET_DIR, "needs the bucket folder of the server under test");
+  const doomed = jpg("derived-gone", 900, 600, 8);
+  const name = await uploadByApi(request, doomed);
+  expect(derivedFiles(name).map((file) => path.basename(file))).toEqual(["320.webp", "480.webp", "640.webp", "facts.json"]);
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const tile = gallery.tileOf(doomed);
+
+  await tile.getByTestId("delete").click();
+  await tile.getByTestId("confirm-delete").click();
+
+  await expect(tile).toHaveCount(0);
+  expect(derivedFiles(name)).toEqual([]);
+  expect(fs.existsSync(path.join(process.env.E2E_BUCKET_DIR!, name))).toBe(false);
 });
