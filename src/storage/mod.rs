@@ -8,6 +8,7 @@
 mod gcs;
 mod local_read;
 mod open;
+mod outcome;
 mod problem;
 mod replit;
 mod s3;
@@ -317,7 +318,8 @@ impl Bucket {
         .map_err(problem::missing_bucket)
     }
 
-    /// Deletes an object; deleting one that is already gone is not an error.
+    /// Deletes an object; deleting one that is already gone is not an error, and
+    /// neither is a failed request after which the object is gone.
     pub async fn delete(&self, name: &ObjectName) -> Result<()> {
         let path = name.to_path();
         let deleted = self
@@ -328,7 +330,12 @@ impl Bucket {
             .await;
         match deleted {
             Ok(()) | Err(Error::NotFound(_)) => Ok(()),
-            Err(error) => Err(error),
+            // The answer may have been lost after the store deleted it: a delete
+            // that finds nothing left has succeeded.
+            Err(error) => match self.head(name).await {
+                Err(Error::NotFound(_)) => Ok(()),
+                _ => Err(error),
+            },
         }
     }
 }

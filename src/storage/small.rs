@@ -26,7 +26,8 @@ impl Bucket {
 
     /// Stores a small object whole unless one of that name exists: `false` then,
     /// and the bucket is left as it was. Stores that ignore conditional writes
-    /// (Garage) replace it.
+    /// (Garage) replace it. When the name is found taken by these very bytes (a
+    /// retry of this put whose first answer was lost), it was this put: `true`.
     pub async fn put_new(
         &self,
         name: &ObjectName,
@@ -34,22 +35,17 @@ impl Bucket {
         bytes: Bytes,
     ) -> Result<bool> {
         match self
-            .put_with(name, content_type, bytes, PutMode::Create)
+            .put_with(name, content_type, bytes.clone(), PutMode::Create)
             .await
         {
             Ok(()) => Ok(true),
-            Err(Error::Storage { source, .. })
-                if source
-                    .downcast_ref::<object_store::Error>()
-                    .is_some_and(|error| {
-                        matches!(
-                            error,
-                            object_store::Error::AlreadyExists { .. }
-                                | object_store::Error::Precondition { .. }
-                        )
-                    }) =>
-            {
-                Ok(false)
+            Err(error) if is_taken(&error) => {
+                let limit = bytes.len() as u64;
+                match self.read_all(name, limit).await {
+                    Ok((_, there)) if there == bytes => Ok(true),
+                    Ok(_) | Err(Error::TooLarge { .. }) => Ok(false),
+                    Err(other) => Err(other),
+                }
             }
             Err(error) => Err(error),
         }
@@ -104,4 +100,14 @@ impl Bucket {
         }
         Ok((object.info, whole.freeze()))
     }
+}
+
+/// Whether a create-only put failed because the name was taken.
+fn is_taken(error: &Error) -> bool {
+    matches!(error, Error::Storage { source, .. } if source
+    .downcast_ref::<object_store::Error>()
+    .is_some_and(|error| matches!(
+        error,
+        object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. }
+    )))
 }

@@ -6,6 +6,8 @@
 
 mod availability;
 mod backends;
+mod failures;
+mod faults;
 // Shared with the `api` target, which uses other parts of it.
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]

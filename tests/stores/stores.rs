@@ -157,10 +157,9 @@ impl MotoBucket {
         config
     }
 
-    /// The content type stored with an object, read with a client of its own.
-    pub async fn content_type_of(&self, key: &str) -> Option<String> {
-        use object_store::{Attribute, ObjectStoreExt};
-        let store = object_store::aws::AmazonS3Builder::new()
+    /// A client of its own, to look behind the app.
+    fn client(&self) -> object_store::aws::AmazonS3 {
+        object_store::aws::AmazonS3Builder::new()
             .with_endpoint(&self.endpoint)
             .with_allow_http(true)
             .with_bucket_name(&self.name)
@@ -168,7 +167,28 @@ impl MotoBucket {
             .with_secret_access_key("test")
             .with_region("us-east-1")
             .build()
-            .expect("an S3 client");
+            .expect("an S3 client")
+    }
+
+    /// Every object in the bucket (derived ones too), with its size, by key.
+    pub async fn objects(&self) -> Vec<(String, u64)> {
+        use futures::TryStreamExt;
+        use object_store::ObjectStore;
+        let mut objects: Vec<(String, u64)> = self
+            .client()
+            .list(None)
+            .map_ok(|meta| (meta.location.to_string(), meta.size))
+            .try_collect()
+            .await
+            .expect("moto lists");
+        objects.sort();
+        objects
+    }
+
+    /// The content type stored with an object, read with a client of its own.
+    pub async fn content_type_of(&self, key: &str) -> Option<String> {
+        use object_store::{Attribute, ObjectStoreExt};
+        let store = self.client();
         let object = store.get(&key.into()).await.expect("the object is there");
         object
             .attributes

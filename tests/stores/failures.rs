@@ -1,0 +1,223 @@
+//! Every answer matches the bucket, whatever the network does: the app on moto
+//! behind the fault-injecting proxy (faults.rs), then the bucket read directly.
+//! An upload answered "stored" is there whole, one answered "nothing was stored"
+//! left nothing, and nothing is stored twice.
+
+use bucket_gallery::api::UploadedImages;
+use reqwest::StatusCode;
+
+use crate::faults::{Call, Fault, FaultyProxy};
+use crate::helpers::{error_of, large_png, png, spawn_app_for, TestApp};
+use crate::stores::{shared_moto_url, MotoBucket};
+
+/// The app on a new moto bucket through a proxy; object_store retries as it does
+/// in production (three times).
+async fn app_behind_proxy() -> (TestApp, MotoBucket, FaultyProxy) {
+    let moto = MotoBucket::create(&shared_moto_url()).await;
+    let proxy = FaultyProxy::start(&moto.endpoint).await;
+    let mut config = moto.config();
+    for (key, value) in &mut config.bucket_options {
+        if key == "aws_endpoint" {
+            value.clone_from(&proxy.url);
+        }
+    }
+    config.bucket_retries = 3;
+    config.bucket_timeout_seconds = 20;
+    let app = spawn_app_for(config).await;
+    (app, moto, proxy)
+}
+
+/// The photos in the bucket (not what is derived from them), with their sizes.
+async fn photos_in(moto: &MotoBucket) -> Vec<(String, u64)> {
+    moto.objects()
+        .await
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with(".gallery/"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_put_whose_reply_was_lost_is_stored_once_and_answered_as_stored() {
+    let (app, moto, proxy) = app_behind_proxy().await;
+    // The store keeps the photo; its answer never arrives, and object_store's
+    // retry of the create-only put finds the name taken (by itself).
+    proxy.fail_next(Call::Put, &[Fault::LostReply]);
+    let bytes = png(60, 40, 1);
+
+    let stored = app.upload_ok("lost.png", &bytes).await;
+
+    assert_eq!(
+        photos_in(&moto).await,
+        [(stored.name.clone(), bytes.len() as u64)]
+    );
+    assert_eq!(app.listed_names().await, [stored.name]);
+}
+
+#[tokio::test]
+async fn a_put_that_keeps_failing_stores_nothing_and_says_try_again() {
+    let (app, moto, proxy) = app_behind_proxy().await;
+    proxy.fail_next(Call::Put, &[Fault::ServerError; 12]);
+
+    let response = app.upload(&[("refused.png", &png(60, 40, 2))]).await;
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let (_, message) = error_of(response).await;
+    assert!(
+        message.contains("nothing was stored, try again"),
+        "{message}"
+    );
+    assert_eq!(photos_in(&moto).await, []);
+}
+
+#[tokio::test]
+async fn when_the_bucket_cannot_be_asked_either_the_answer_says_the_outcome_is_unknown() {
+    let (app, moto, proxy) = app_behind_proxy().await;
+    proxy.fail_next(
+        Call::Put,
+        &[
+            Fault::LostReply,
+            Fault::LostReply,
+            Fault::LostReply,
+            Fault::LostReply,
+        ],
+    );
+    proxy.fail_next(Call::Head, &[Fault::SlowDown; 8]);
+
+    let response = app.upload(&[("unknown.png", &png(60, 40, 3))]).await;
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let (_, message) = error_of(response).await;
+    assert!(message.contains("could not be checked"), "{message}");
+    assert!(
+        message.contains("it will appear in the gallery"),
+        "{message}"
+    );
+    // It was stored: as the answer said it might be.
+    proxy.heal();
+    assert_eq!(photos_in(&moto).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_reply_to_completing_a_multipart_upload_is_answered_as_stored() {
+    let (app, moto, proxy) = app_behind_proxy().await;
+    proxy.fail_next(Call::Complete, &[Fault::LostReply, Fault::LostReply]);
+    let bytes = large_png(1500); // about 6.8 MB: two parts
+
+    let stored = app.upload_ok("large.png", &bytes).await;
+
+    assert_eq!(photos_in(&moto).await, [(stored.name, bytes.len() as u64)]);
+    assert_eq!(moto.unfinished_uploads().await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_delete_whose_replies_are_lost_succeeds_when_the_photo_is_gone() {
+    let (app, moto, proxy) = app_behind_proxy().await;
+    let stored = app.upload_ok("doomed.png", &png(60, 40, 4)).await;
+    proxy.fail_next(Call::Delete, &[Fault::LostReply; 4]);
+
+    app.delete_ok(&stored.name).await;
+
+    assert_eq!(photos_in(&moto).await, []);
+}
+
+/// What happened to each upload of the batch, against what the bucket holds.
+#[derive(Debug, Default)]
+struct Figures {
+    stored: usize,
+    failed_nothing_stored: usize,
+    failed_yet_stored: usize,
+    outcome_unknown: usize,
+    stored_twice: usize,
+    answered_stored_but_missing: usize,
+}
+
+#[tokio::test]
+async fn uploads_under_a_quarter_of_bucket_faults_end_as_answered() {
+    let (app, moto, proxy) = app_behind_proxy().await;
+    let calls = [
+        Call::Put,
+        Call::CreateMultipart,
+        Call::Part,
+        Call::Complete,
+        Call::Head,
+        Call::Get,
+        Call::Delete,
+    ];
+    let faults = [
+        Fault::ServerError,
+        Fault::SlowDown,
+        Fault::ResetBeforeSend,
+        Fault::LostReply,
+        Fault::CutBody,
+    ];
+    proxy.fail_share(&calls, 0.25, &faults);
+
+    let mut answers = Vec::new();
+    for i in 0..30 {
+        // Every fifth a large one, which goes up in parts.
+        let bytes = if i % 5 == 4 {
+            large_png(1400 + i)
+        } else {
+            png(60, 40, 100 + i)
+        };
+        let stem = format!("batch-{i:02}");
+        let response = app.upload(&[(&format!("{stem}.png"), &bytes)]).await;
+        let status = response.status();
+        let answer = if status == StatusCode::OK {
+            let stored: UploadedImages = response.json().await.expect("an upload answer");
+            Ok(stored.images[0].name.clone())
+        } else {
+            let (_, message) = error_of(response).await;
+            Err((status, message))
+        };
+        answers.push((stem, bytes.len() as u64, answer));
+    }
+    proxy.heal();
+    let summary = proxy.summary();
+
+    let photos = photos_in(&moto).await;
+    let mut figures = Figures::default();
+    for (stem, size, answer) in &answers {
+        let kept: Vec<_> = photos
+            .iter()
+            .filter(|(key, _)| key.starts_with(&format!("{stem}-")))
+            .collect();
+        if kept.len() > 1 {
+            figures.stored_twice += 1;
+        }
+        match answer {
+            Ok(name) => {
+                figures.stored += 1;
+                if !kept
+                    .iter()
+                    .any(|(key, kept_size)| key == name && kept_size == size)
+                {
+                    figures.answered_stored_but_missing += 1;
+                }
+            }
+            Err((_, message)) if message.contains("could not be checked") => {
+                figures.outcome_unknown += 1;
+            }
+            Err(_) if kept.is_empty() => figures.failed_nothing_stored += 1,
+            Err(_) => figures.failed_yet_stored += 1,
+        }
+    }
+    let open_uploads = moto.unfinished_uploads().await.len();
+    println!(
+        "uploads under 25% bucket faults: {figures:?}; open multipart uploads: {open_uploads}"
+    );
+    println!("{summary}");
+    for (stem, _, answer) in &answers {
+        if let Err((status, message)) = answer {
+            println!("  {stem}: {status} {message}");
+        }
+    }
+
+    assert_eq!(figures.failed_yet_stored, 0, "{figures:?}");
+    assert_eq!(figures.stored_twice, 0, "{figures:?}");
+    assert_eq!(figures.answered_stored_but_missing, 0, "{figures:?}");
+    assert!(
+        figures.stored >= 24,
+        "retries absorb most faults: {figures:?}"
+    );
+}
