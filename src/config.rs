@@ -72,6 +72,14 @@ pub struct Config {
     #[arg(long, env = "UPLOAD_TIMEOUT_SECONDS", default_value_t = ingest::DEFAULT_BODY_TIMEOUT.as_secs())]
     pub upload_timeout_seconds: u64,
 
+    /// Multipart uploads begun this many hours ago and neither completed nor
+    /// aborted (a server killed mid-upload, a lost answer) are aborted: the stores
+    /// bill their parts until someone does. Looked for at start and every hour;
+    /// never fewer than twice UPLOAD_TIMEOUT_SECONDS, so no upload still running is
+    /// touched. A local folder's staged files of unfinished writes go the same way.
+    #[arg(long, env = "OPEN_UPLOAD_HOURS", default_value_t = 24)]
+    pub open_upload_hours: u64,
+
     /// The most pixels an image may have, in megapixels (width × height, from its
     /// header): larger ones are refused as decompression bombs.
     #[arg(long, env = "MAX_MEGAPIXELS", default_value_t = ingest::DEFAULT_MAX_MEGAPIXELS)]
@@ -192,6 +200,13 @@ impl Config {
             .map_or_else(hot_objects::default_budget, |mib| {
                 mib.saturating_mul(1 << 20)
             })
+    }
+
+    /// How old a multipart upload left open must be before it is aborted: never
+    /// younger than twice the longest an upload may take.
+    pub fn open_upload_max_age(&self) -> Duration {
+        let asked = Duration::from_secs(self.open_upload_hours.saturating_mul(3600));
+        asked.max(Duration::from_secs(self.upload_timeout_seconds.max(1)) * 2)
     }
 
     /// How long one listing of the bucket serves pages.

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
@@ -18,7 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::api::links;
+use crate::api::{self, links};
 use crate::app::{shell, App};
 use crate::auth::guard::guard;
 use crate::auth::policy::Policy;
@@ -120,11 +121,39 @@ pub struct Server {
     pub made_up_token: Option<Secret>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// Ends what unfinished writes left in the bucket, now and every hour.
+    sweeper: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.sweeper.abort();
+    }
+}
+
+/// How often the bucket is looked at for uploads left open.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Aborts multipart uploads (or removes staged files) older than `max_age`, at
+/// once and then every [`SWEEP_EVERY`]: a server killed mid-upload, or a lost answer
+/// to starting one, leaves them behind.
+fn sweep_periodically(bucket: Bucket, max_age: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match bucket.sweep_leftovers(max_age, api::looks_uploaded).await {
+                Ok(0) => {}
+                Ok(ended) => tracing::info!("ended {ended} unfinished uploads left in the bucket"),
+                Err(error) => tracing::warn!("could not look for unfinished uploads: {error}"),
+            }
+            tokio::time::sleep(SWEEP_EVERY).await;
+        }
+    })
 }
 
 impl Server {
     /// Stops accepting, lets requests in flight finish, and waits until it has stopped.
     pub async fn stop(mut self) {
+        self.sweeper.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -160,6 +189,7 @@ pub async fn start(
     let limits = config.limits();
     // About one decode per core: more would only queue for the CPU, holding memory.
     let decodes = std::thread::available_parallelism().map_or(2, usize::from);
+    let sweeper = sweep_periodically(bucket.clone(), config.open_upload_max_age());
     let photos = Photos::new(
         bucket.clone(),
         limits.max_pixels,
@@ -186,5 +216,6 @@ pub async fn start(
         made_up_token,
         stop: Some(stop),
         task,
+        sweeper,
     })
 }

@@ -45,18 +45,38 @@ function weigh(page: Page) {
   };
 }
 
-/** The summed layout shifts the page has seen (those not caused by input). */
-async function layoutShift(page: Page): Promise<number> {
+/** The layout shifts the page has seen (those not caused by input): their sum, and
+ * what moved, so that a failure says which element shifted and when. */
+async function layoutShifts(page: Page): Promise<{ sum: number; moved: string[] }> {
   return page.evaluate(
     () =>
-      new Promise<number>((resolve) => {
+      new Promise<{ sum: number; moved: string[] }>((resolve) => {
         let sum = 0;
+        const moved: string[] = [];
         new PerformanceObserver((list) => {
-          for (const entry of list.getEntries() as any[]) if (!entry.hadRecentInput) sum += entry.value;
+          for (const entry of list.getEntries() as any[]) {
+            if (entry.hadRecentInput) continue;
+            sum += entry.value;
+            for (const source of entry.sources ?? []) {
+              const node = source.node as Element | null;
+              const what = node ? `${node.nodeName.toLowerCase()}.${node.className || ""}` : "?";
+              const from = source.previousRect;
+              const to = source.currentRect;
+              moved.push(
+                `${entry.value.toFixed(3)} at ${Math.round(entry.startTime)} ms: ${what} ` +
+                  `(${from.x},${from.y} ${from.width}x${from.height}) -> (${to.x},${to.y} ${to.width}x${to.height})`,
+              );
+            }
+          }
         }).observe({ type: "layout-shift", buffered: true });
-        setTimeout(() => resolve(sum), 100);
+        setTimeout(() => resolve({ sum, moved }), 100);
       }),
   );
+}
+
+async function expectNoLayoutShift(page: Page) {
+  const shifts = await layoutShifts(page);
+  expect(shifts.sum, `layout shifts:\n${shifts.moved.join("\n")}`).toBe(0);
 }
 
 /** Every loaded photo is a thumbnail: at most twice the device pixels it fills. */
@@ -98,6 +118,7 @@ test("desktop: the first screen weighs at most 600 KB of images, the page scroll
   console.log(`desktop first screen: ${weight.images.length} images, ${Math.round(firstScreen / KB)} KB`);
   expect(firstScreen).toBeLessThanOrEqual(600 * KB);
   await expectThumbnailsOnly(page, weight.images);
+  await expectNoLayoutShift(page);
 
   await scrollToEnd(page);
   await settle(page);
@@ -107,7 +128,7 @@ test("desktop: the first screen weighs at most 600 KB of images, the page scroll
   expect(weight.images.length).toBeGreaterThanOrEqual(60);
   expect(whole).toBeLessThanOrEqual(3000 * KB);
   await expectThumbnailsOnly(page, weight.images);
-  expect(await layoutShift(page)).toBe(0);
+  await expectNoLayoutShift(page);
   await context.close();
 });
 
@@ -126,7 +147,7 @@ test("phone: the first screen weighs at most 800 KB, three or more photos share 
     .evaluateAll((tiles) => tiles.map((tile) => Math.round(tile.getBoundingClientRect().top)));
   const firstRow = tops.filter((top) => top === tops[0]).length;
   expect(firstRow).toBeGreaterThanOrEqual(3);
-  expect(await layoutShift(page)).toBe(0);
+  await expectNoLayoutShift(page);
   await context.close();
 });
 

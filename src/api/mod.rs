@@ -10,6 +10,6 @@ pub mod types;
 
 pub use errors::{ApiError, ErrorCode};
 pub use types::{
-    display_name, ImageInfo, ImagePage, PhotoFacts, Session, Thumbnail, UploadedImages, FILE_FIELD,
-    SUPPORTED_TYPES,
+    display_name, looks_uploaded, ImageInfo, ImagePage, PhotoFacts, Session, Thumbnail,
+    UploadedImages, FILE_FIELD, SUPPORTED_TYPES,
 };

@@ -112,6 +112,15 @@ pub fn display_name(key: &str) -> String {
     }
 }
 
+/// Whether a key is one this gallery gave an upload: its last segment's stem ends
+/// in `-` and the upload's ULID.
+pub fn looks_uploaded(key: &str) -> bool {
+    let last = key.rsplit('/').next().unwrap_or(key);
+    let stem = last.rsplit_once('.').map_or(last, |(stem, _)| stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(base, id)| !base.is_empty() && is_upload_id(id))
+}
+
 /// Whether `id` looks like the ULID an upload's name carries (26 characters of
 /// Crockford's base 32, lower case).
 fn is_upload_id(id: &str) -> bool {

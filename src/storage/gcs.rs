@@ -7,6 +7,7 @@ use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::ClientConfigKey;
 
 use super::settings::{without_userinfo, BucketUrlError, Settings};
+use super::sweep::Leftovers;
 use super::{Bucket, Kind};
 
 /// A GCS client from the environment (`GOOGLE_SERVICE_ACCOUNT`,
@@ -39,6 +40,12 @@ fn base_url(builder: &GoogleCloudStorageBuilder) -> Option<String> {
     builder.get_config_value(&GoogleConfigKey::BaseUrl)
 }
 
+/// The bucket's URL on the XML API.
+pub(super) fn xml_url(builder: &GoogleCloudStorageBuilder, name: &str) -> String {
+    let base = base_url(builder).unwrap_or_else(|| "https://storage.googleapis.com".into());
+    format!("{}/{name}", base.trim_end_matches('/'))
+}
+
 pub(super) fn at_base_url(builder: &GoogleCloudStorageBuilder) -> String {
     base_url(builder).map_or(String::new(), |url| {
         format!(" at {}", without_userinfo(&url))
@@ -47,6 +54,7 @@ pub(super) fn at_base_url(builder: &GoogleCloudStorageBuilder) -> String {
 
 pub(super) fn open(settings: &Settings, name: &str) -> Result<Bucket, BucketUrlError> {
     let builder = google(settings, name)?;
+    let url = xml_url(&builder, name);
     let description = format!(
         "Google Cloud Storage bucket {name}{}",
         at_base_url(&builder)
@@ -55,9 +63,14 @@ pub(super) fn open(settings: &Settings, name: &str) -> Result<Bucket, BucketUrlE
         what: description.clone(),
         source,
     })?;
+    let leftovers = Leftovers::Gcs {
+        store: store.clone(),
+        url,
+    };
     Ok(Bucket::ready(
         settings,
         Arc::new(store),
+        Some(leftovers),
         description,
         Kind::Remote,
     ))

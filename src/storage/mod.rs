@@ -14,6 +14,7 @@ mod replit;
 mod s3;
 mod settings;
 mod small;
+mod sweep;
 mod writer;
 
 use std::future::Future;
@@ -34,6 +35,7 @@ use crate::names::ObjectName;
 pub use settings::{
     BucketUrlError, Settings, DEFAULT_RETRIES, DEFAULT_SIDECAR_URL, DEFAULT_TIMEOUT,
 };
+use sweep::Leftovers;
 pub use writer::NewObject;
 
 /// The bucket images live in. Cheap to clone: clones share one connection pool.
@@ -45,7 +47,7 @@ pub struct Bucket {
 struct Inner {
     /// The store, once it is known (at once for every backend but Replit's default
     /// bucket, whose name the sidecar tells on first use).
-    store: OnceCell<Arc<dyn ObjectStore>>,
+    store: OnceCell<Opened>,
     /// Finds the store on first use; tried again on the next use when it fails.
     opener: Option<Opener>,
     /// Shown in the startup log: which bucket, never a secret.
@@ -60,7 +62,13 @@ struct Inner {
     credentials: Option<Arc<replit::Credentials>>,
 }
 
-type Opener = Box<dyn Fn() -> BoxFuture<'static, Result<Arc<dyn ObjectStore>>> + Send + Sync>;
+/// A store, and how to find what unfinished writes left in it.
+struct Opened {
+    store: Arc<dyn ObjectStore>,
+    leftovers: Option<Arc<Leftovers>>,
+}
+
+type Opener = Box<dyn Fn() -> BoxFuture<'static, Result<Opened>> + Send + Sync>;
 
 impl std::fmt::Debug for Bucket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,7 +137,7 @@ impl Bucket {
     /// (or is known already), with the backend's part size and attributes.
     fn assemble(
         settings: &Settings,
-        store: OnceCell<Arc<dyn ObjectStore>>,
+        store: OnceCell<Opened>,
         opener: Option<Opener>,
         description: String,
         kind: Kind,
@@ -157,10 +165,14 @@ impl Bucket {
     fn ready(
         settings: &Settings,
         store: Arc<dyn ObjectStore>,
+        leftovers: Option<Leftovers>,
         description: String,
         kind: Kind,
     ) -> Bucket {
-        let store = OnceCell::new_with(Some(store));
+        let store = OnceCell::new_with(Some(Opened {
+            store,
+            leftovers: leftovers.map(Arc::new),
+        }));
         Bucket::assemble(settings, store, None, description, kind, None)
     }
 
@@ -170,8 +182,11 @@ impl Bucket {
 
     /// The store, finding it first when that has not been done yet.
     async fn store(&self) -> Result<Arc<dyn ObjectStore>> {
-        let store = self
-            .inner
+        Ok(Arc::clone(&self.opened().await?.store))
+    }
+
+    async fn opened(&self) -> Result<&Opened> {
+        self.inner
             .store
             .get_or_try_init(|| async {
                 match &self.inner.opener {
@@ -179,8 +194,7 @@ impl Bucket {
                     None => Err(Error::Internal("a bucket without a store".into())),
                 }
             })
-            .await?;
-        Ok(Arc::clone(store))
+            .await
     }
 
     /// Runs one request against the store. When the bucket refuses a token that

@@ -9,6 +9,7 @@ use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 
 use super::settings::{BucketUrlError, Settings};
+use super::sweep::Leftovers;
 use super::{gcs, replit, s3, Bucket, Kind};
 
 pub fn open(settings: &Settings) -> Result<Bucket, BucketUrlError> {
@@ -18,6 +19,7 @@ pub fn open(settings: &Settings) -> Result<Bucket, BucketUrlError> {
         "memory" => Ok(Bucket::ready(
             settings,
             Arc::new(InMemory::new()),
+            None,
             "memory:// (kept in memory: lost when the server stops)".into(),
             Kind::Memory,
         )),
@@ -70,6 +72,7 @@ fn local_folder(settings: &Settings, path: &str) -> Result<Bucket, BucketUrlErro
     Ok(Bucket::ready(
         settings,
         Arc::new(store),
+        Some(Leftovers::Folder(absolute.clone())),
         format!("local folder {}", absolute.display()),
         Kind::Folder,
     ))

@@ -40,14 +40,15 @@ pub fn mark(write_id: &str) -> (Attribute, AttributeValue) {
     )
 }
 
-/// Whether a failed request may have done its work: every failure but those the
-/// store gives before it does anything (missing, refused, unsupported).
+/// Whether a failed write may have done its work: every failure but those the
+/// store gives before it does anything (refused, unsupported). "Not found" is not
+/// one of those: it is what a retried "complete multipart upload" hears when its
+/// first attempt completed the upload and the answer was lost.
 pub fn may_have_happened(error: &object_store::Error) -> bool {
     use object_store::Error as Store;
     !matches!(
         error,
-        Store::NotFound { .. }
-            | Store::PermissionDenied { .. }
+        Store::PermissionDenied { .. }
             | Store::Unauthenticated { .. }
             | Store::NotSupported { .. }
             | Store::NotImplemented { .. }

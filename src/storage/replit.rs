@@ -14,9 +14,10 @@ use object_store::{CredentialProvider, ObjectStore};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 
-use super::gcs::{at_base_url, google};
+use super::gcs::{at_base_url, google, xml_url};
 use super::settings::{BucketUrlError, Settings};
-use super::{Bucket, Kind, Opener};
+use super::sweep::Leftovers;
+use super::{Bucket, Kind, Opened, Opener};
 use crate::error::Error;
 
 /// Opens `replit://ID`, or with no id the Repl's default bucket. The store is made
@@ -53,18 +54,27 @@ pub(super) fn open(settings: &Settings, id: &str) -> Result<Bucket, BucketUrlErr
                     id
                 }
             };
-            let store = google(&settings, &id)
+            let (store, url) = google(&settings, &id)
                 .and_then(|builder| {
+                    let url = xml_url(&builder, &id);
                     builder
                         .with_credentials(provider)
                         .build()
+                        .map(|store| (store, url))
                         .map_err(|source| BucketUrlError::Client {
                             what: format!("Replit Object Storage bucket {id}"),
                             source,
                         })
                 })
                 .map_err(|error| Error::Internal(error.to_string()))?;
-            Ok(Arc::new(store) as Arc<dyn ObjectStore>)
+            let leftovers = Leftovers::Gcs {
+                store: store.clone(),
+                url,
+            };
+            Ok(Opened {
+                store: Arc::new(store) as Arc<dyn ObjectStore>,
+                leftovers: Some(Arc::new(leftovers)),
+            })
         })
     });
     Ok(Bucket::assemble(

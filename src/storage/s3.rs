@@ -7,6 +7,7 @@ use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::ClientConfigKey;
 
 use super::settings::{without_userinfo, BucketUrlError, Settings};
+use super::sweep::Leftovers;
 use super::{Bucket, Kind};
 
 pub(super) fn open(settings: &Settings, name: &str) -> Result<Bucket, BucketUrlError> {
@@ -55,9 +56,16 @@ pub(super) fn open(settings: &Settings, name: &str) -> Result<Bucket, BucketUrlE
         what: description.clone(),
         source,
     })?;
+    let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+    let leftovers = Leftovers::S3 {
+        store: store.clone(),
+        url: format!("{}/{name}", endpoint.trim_end_matches('/')),
+        region,
+    };
     Ok(Bucket::ready(
         settings,
         Arc::new(store),
+        Some(leftovers),
         description,
         Kind::Remote,
     ))

@@ -1,4 +1,4 @@
-//! A proxy between the app and an S3 store (moto) that fails requests the way real
+//! A proxy between the app and a store (moto, Garage, the Replit stand-in) that fails requests the way real
 //! networks and stores do: 500 InternalError and 503 SlowDown answered in the
 //! store's place, a connection reset before the store sees the request, a reply
 //! lost after the store did the work, and a body cut off half-way. Faults are
@@ -237,8 +237,9 @@ async fn handle(
     let body = whole_body(body).await?;
     let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let mut forwarded = client.request(parts.method.clone(), format!("{target}{path_and_query}"));
+    // Host goes on as the app sent it: the request was signed for it (Garage checks).
     for (name, value) in &parts.headers {
-        if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+        if !matches!(name.as_str(), "content-length" | "connection") {
             forwarded = forwarded.header(name, value);
         }
     }

@@ -8,6 +8,7 @@ mod availability;
 mod backends;
 mod failures;
 mod faults;
+mod leftovers;
 // Shared with the `api` target, which uses other parts of it.
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]

@@ -219,7 +219,10 @@ async fn gcs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         .header("x-amz-date", "20260101T000000Z")
         .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
     for (name, value) in &parts.headers {
-        if !matches!(name.as_str(), "host" | "authorization" | "content-length") {
+        // GCS keeps metadata as x-goog-meta-*, S3 (moto) as x-amz-meta-*.
+        if let Some(key) = name.as_str().strip_prefix("x-goog-meta-") {
+            forwarded = forwarded.header(format!("x-amz-meta-{key}"), value);
+        } else if !matches!(name.as_str(), "host" | "authorization" | "content-length") {
             forwarded = forwarded.header(name, value);
         }
     }
@@ -227,7 +230,9 @@ async fn gcs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let mut response = Response::builder().status(answer.status());
     for (name, value) in answer.headers() {
         // Content-Length stays: a HEAD answer has no body to count it from.
-        if !matches!(name.as_str(), "transfer-encoding" | "connection") {
+        if let Some(key) = name.as_str().strip_prefix("x-amz-meta-") {
+            response = response.header(format!("x-goog-meta-{key}"), value);
+        } else if !matches!(name.as_str(), "transfer-encoding" | "connection") {
             response = response.header(name, value);
         }
     }
