@@ -17,7 +17,7 @@ use crate::http::connections::{
 };
 use crate::http::hot_objects;
 use crate::ingest::{self, Limits};
-use crate::storage::{self, Settings};
+use crate::storage::{self, LeftoverAges, Settings};
 
 /// Where the server listens when neither `LEPTOS_SITE_ADDR` nor `PORT` is set.
 const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000);
@@ -76,7 +76,8 @@ pub struct Config {
     /// aborted (a server killed mid-upload, a lost answer) are aborted: the stores
     /// bill their parts until someone does. Looked for at start and every hour;
     /// never fewer than twice UPLOAD_TIMEOUT_SECONDS, so no upload still running is
-    /// touched. A local folder's staged files of unfinished writes go the same way.
+    /// touched. A local folder's staged files of unfinished writes are removed once
+    /// twice UPLOAD_TIMEOUT_SECONDS old (only this machine writes there).
     #[arg(long, env = "OPEN_UPLOAD_HOURS", default_value_t = 24)]
     pub open_upload_hours: u64,
 
@@ -202,11 +203,17 @@ impl Config {
             })
     }
 
-    /// How old a multipart upload left open must be before it is aborted: never
-    /// younger than twice the longest an upload may take.
-    pub fn open_upload_max_age(&self) -> Duration {
+    /// How old what unfinished writes left must be before it is ended: a
+    /// multipart upload never younger than twice the longest an upload may take
+    /// (another server may be writing it); a folder's staged file (only this
+    /// machine writes there) at that age too, so a crash's are gone at the next start.
+    pub fn leftover_ages(&self) -> LeftoverAges {
+        let longest_upload = Duration::from_secs(self.upload_timeout_seconds.max(1)) * 2;
         let asked = Duration::from_secs(self.open_upload_hours.saturating_mul(3600));
-        asked.max(Duration::from_secs(self.upload_timeout_seconds.max(1)) * 2)
+        LeftoverAges {
+            uploads: asked.max(longest_upload),
+            staged_files: longest_upload,
+        }
     }
 
     /// How long one listing of the bucket serves pages.

@@ -31,7 +31,7 @@ use crate::http::connections;
 use crate::http::hot_objects::HotObjects;
 use crate::photos::Photos;
 use crate::state::{AppState, Parts};
-use crate::storage::{Bucket, BucketUrlError};
+use crate::storage::{Bucket, BucketUrlError, LeftoverAges};
 use crate::{auth, gallery, http, upload};
 
 /// Why the server could not start.
@@ -134,13 +134,13 @@ impl Drop for Server {
 /// How often the bucket is looked at for uploads left open.
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
-/// Aborts multipart uploads (or removes staged files) older than `max_age`, at
+/// Aborts multipart uploads (or removes staged files) older than `ages` say, at
 /// once and then every [`SWEEP_EVERY`]: a server killed mid-upload, or a lost answer
 /// to starting one, leaves them behind.
-fn sweep_periodically(bucket: Bucket, max_age: Duration) -> tokio::task::JoinHandle<()> {
+fn sweep_periodically(bucket: Bucket, ages: LeftoverAges) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match bucket.sweep_leftovers(max_age, api::looks_uploaded).await {
+            match bucket.sweep_leftovers(ages, api::looks_uploaded).await {
                 Ok(0) => {}
                 Ok(ended) => tracing::info!("ended {ended} unfinished uploads left in the bucket"),
                 Err(error) => tracing::warn!("could not look for unfinished uploads: {error}"),
@@ -189,7 +189,7 @@ pub async fn start(
     let limits = config.limits();
     // About one decode per core: more would only queue for the CPU, holding memory.
     let decodes = std::thread::available_parallelism().map_or(2, usize::from);
-    let sweeper = sweep_periodically(bucket.clone(), config.open_upload_max_age());
+    let sweeper = sweep_periodically(bucket.clone(), config.leftover_ages());
     let photos = Photos::new(
         bucket.clone(),
         limits.max_pixels,

@@ -35,6 +35,7 @@ use crate::names::ObjectName;
 pub use settings::{
     BucketUrlError, Settings, DEFAULT_RETRIES, DEFAULT_SIDECAR_URL, DEFAULT_TIMEOUT,
 };
+pub use sweep::LeftoverAges;
 use sweep::Leftovers;
 pub use writer::NewObject;
 

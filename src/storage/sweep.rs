@@ -20,17 +20,26 @@ use serde::Deserialize;
 use super::Bucket;
 use crate::error::Result;
 
+/// How old what an unfinished write left must be before it is ended.
+#[derive(Debug, Clone, Copy)]
+pub struct LeftoverAges {
+    /// A multipart upload in a remote bucket (any server on it may be writing).
+    pub uploads: Duration,
+    /// A staged file in a folder (only this machine writes there).
+    pub staged_files: Duration,
+}
+
 impl Bucket {
-    /// Ends what unfinished writes left in the bucket: multipart uploads begun more
-    /// than `older_than` ago at keys `ours` accepts, or a folder's staged files.
-    /// Says how many; a bucket with nothing of the kind (memory) has none.
+    /// Ends what unfinished writes left in the bucket: multipart uploads at keys
+    /// `ours` accepts, or a folder's staged files, older than `ages` say. Says how
+    /// many; a bucket with nothing of the kind (memory) has none.
     pub async fn sweep_leftovers(
         &self,
-        older_than: Duration,
+        ages: LeftoverAges,
         ours: impl Fn(&str) -> bool,
     ) -> Result<usize> {
         match &self.opened().await?.leftovers {
-            Some(leftovers) => Ok(leftovers.sweep(older_than, ours).await?),
+            Some(leftovers) => Ok(leftovers.sweep(ages, ours).await?),
             None => Ok(0),
         }
     }
@@ -97,20 +106,21 @@ impl Leftovers {
         }
     }
 
-    /// Aborts the uploads (or removes the staged files) begun before `older_than`
-    /// ago whose key `ours` accepts; says how many.
+    /// Aborts the uploads whose key `ours` accepts (or removes the staged files)
+    /// older than `ages` say; says how many.
     pub async fn sweep(
         &self,
-        older_than: Duration,
+        ages: LeftoverAges,
         ours: impl Fn(&str) -> bool,
     ) -> object_store::Result<usize> {
         if let Leftovers::Folder(root) = self {
             let root = root.clone();
+            let older_than = ages.staged_files;
             return tokio::task::spawn_blocking(move || remove_staged(&root, older_than))
                 .await
                 .map_err(|error| failed("LocalFileSystem", error));
         }
-        let before = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
+        let before = Utc::now() - chrono::Duration::from_std(ages.uploads).unwrap_or_default();
         let mut aborted = 0;
         for upload in self.open_uploads().await? {
             if upload.begun < before && ours(&upload.key) {
