@@ -133,8 +133,34 @@ struct SubjectToken {
 #[derive(Deserialize)]
 struct AccessToken {
     access_token: String,
-    /// Seconds; Google's tokens last an hour.
+    /// Seconds; Google's tokens last an hour. A number, or a string of one (both
+    /// are accepted by google-auth, which Replit's own clients use).
+    #[serde(default, deserialize_with = "seconds")]
     expires_in: Option<u64>,
+}
+
+/// The scopes Replit's Python client asks for: google-cloud-storage's
+/// `Client.SCOPE`, which google-auth's identity-pool credentials send in the
+/// token exchange, space-separated.
+const SCOPES: &str = "https://www.googleapis.com/auth/devstorage.full_control \
+                      https://www.googleapis.com/auth/devstorage.read_only \
+                      https://www.googleapis.com/auth/devstorage.read_write";
+
+/// A number of seconds, given as a number or as a string of digits.
+fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Text(String),
+    }
+    match Option::<Seconds>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Seconds::Number(n)) => Ok(Some(n)),
+        Some(Seconds::Text(text)) => text.trim().parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!("expires_in {text:?} is not a number of seconds"))
+        }),
+    }
 }
 
 impl Sidecar {
@@ -189,10 +215,7 @@ impl Sidecar {
                 "urn:ietf:params:oauth:grant-type:token-exchange",
             ),
             ("audience", "replit"),
-            (
-                "scope",
-                "https://www.googleapis.com/auth/devstorage.full_control",
-            ),
+            ("scope", SCOPES),
             (
                 "requested_token_type",
                 "urn:ietf:params:oauth:token-type:access_token",
@@ -321,5 +344,39 @@ mod tests {
             renewal_margin(Duration::from_secs(10)),
             Duration::from_secs(2)
         );
+    }
+
+    #[test]
+    fn a_lifetime_is_read_as_a_number_or_as_text() {
+        let read = |body: &str| serde_json::from_str::<AccessToken>(body).map(|t| t.expires_in);
+        assert_eq!(
+            read(r#"{"access_token":"t","expires_in":3600}"#).unwrap(),
+            Some(3600)
+        );
+        assert_eq!(
+            read(r#"{"access_token":"t","expires_in":"3599"}"#).unwrap(),
+            Some(3599)
+        );
+        assert_eq!(read(r#"{"access_token":"t"}"#).unwrap(), None);
+        assert_eq!(
+            read(r#"{"access_token":"t","expires_in":null}"#).unwrap(),
+            None
+        );
+        let wrong = read(r#"{"access_token":"t","expires_in":"an hour"}"#).unwrap_err();
+        assert!(
+            wrong
+                .to_string()
+                .contains("\"an hour\" is not a number of seconds"),
+            "{wrong}"
+        );
+    }
+
+    #[test]
+    fn the_scopes_are_those_of_the_python_client() {
+        let scopes: Vec<&str> = SCOPES.split(' ').collect();
+        assert_eq!(scopes.len(), 3, "{SCOPES:?}");
+        assert!(scopes
+            .iter()
+            .all(|s| s.starts_with("https://www.googleapis.com/auth/devstorage.")));
     }
 }

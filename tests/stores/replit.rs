@@ -40,7 +40,20 @@ async fn requests_at_once_wait_for_one_exchange() {
 
 #[tokio::test]
 async fn a_token_is_exchanged_again_before_it_expires() {
+    a_token_is_exchanged_again_before_it_expires_when_its_lifetime_is(false).await;
+}
+
+#[tokio::test]
+async fn a_lifetime_given_as_text_is_honoured_too() {
+    a_token_is_exchanged_again_before_it_expires_when_its_lifetime_is(true).await;
+}
+
+async fn a_token_is_exchanged_again_before_it_expires_when_its_lifetime_is(as_text: bool) {
     let standin = standin().await;
+    standin
+        .shared
+        .expiry_as_text
+        .store(as_text, std::sync::atomic::Ordering::SeqCst);
     standin.set_token_lifetime(Duration::from_secs(2));
     let app = spawn_app_for(standin.config()).await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);

@@ -41,6 +41,9 @@ pub struct Shared {
     pub refused: AtomicU32,
     /// When set, GCS calls are answered 403, as for a bucket of another Repl.
     pub forbidden: AtomicBool,
+    /// When set, `expires_in` is answered as a string ("3600"), as some token
+    /// servers do.
+    pub expiry_as_text: AtomicBool,
 }
 
 impl StandIn {
@@ -55,6 +58,7 @@ impl StandIn {
             exchanges: AtomicU32::new(0),
             refused: AtomicU32::new(0),
             forbidden: AtomicBool::new(false),
+            expiry_as_text: AtomicBool::new(false),
         });
         let app = Router::new()
             .route("/object-storage/default-bucket", get(default_bucket))
@@ -126,9 +130,12 @@ async fn token(
             "urn:ietf:params:oauth:grant-type:token-exchange",
         ),
         ("audience", "replit"),
+        // google-cloud-storage's Client.SCOPE, as Replit's Python client sends it.
         (
             "scope",
-            "https://www.googleapis.com/auth/devstorage.full_control",
+            "https://www.googleapis.com/auth/devstorage.full_control \
+             https://www.googleapis.com/auth/devstorage.read_only \
+             https://www.googleapis.com/auth/devstorage.read_write",
         ),
         (
             "requested_token_type",
@@ -155,9 +162,14 @@ async fn token(
         .lock()
         .unwrap()
         .insert(access_token.clone(), Instant::now() + lifetime);
+    let expires_in = if shared.expiry_as_text.load(Ordering::SeqCst) {
+        json!(lifetime.as_secs().to_string())
+    } else {
+        json!(lifetime.as_secs())
+    };
     Json(json!({
         "access_token": access_token,
-        "expires_in": lifetime.as_secs(),
+        "expires_in": expires_in,
         "token_type": "Bearer",
         "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
     }))
