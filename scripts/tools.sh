@@ -11,7 +11,8 @@ set -euo pipefail
 BG_CACHE="${BG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bucket-gallery}"
 export BG_CACHE
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BG_CACHE/target}"
-export PATH="$BG_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
+# cargo's own bin folder, wherever CARGO_HOME puts it (Replit's Rust moves it).
+export PATH="$BG_CACHE/tools/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
@@ -23,6 +24,10 @@ PILLOW_VERSION=13.0.0
 CARGO_FUZZ_VERSION=0.13.2
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
+fail() { log "$*"; exit 1; }
+
+# The Rust of rust-toolchain.toml (beside this folder), e.g. 1.95.0.
+RUST_TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../rust-toolchain.toml")
 
 # Installs a crate's binary into $BG_CACHE/tools unless `$bin --version` already
 # prints `$printed` (the version as that tool writes it). Release LTO is turned off:
@@ -39,16 +44,30 @@ install_crate() {
   rm -rf "$BG_CACHE/tool-build"
 }
 
+# The pinned Rust with the wasm32 standard library the browser side needs: rustup
+# installs it where there is one; without rustup (a Rust from Nix), the Rust on
+# PATH must already be that recent and have the target.
+install_rust() {
+  if command -v rustup >/dev/null; then
+    rustup toolchain list 2>/dev/null | grep -q "^$RUST_TOOLCHAIN-" || {
+      log "installing Rust $RUST_TOOLCHAIN (rust-toolchain.toml) with rustup"
+      rustup toolchain install "$RUST_TOOLCHAIN" --profile minimal --target wasm32-unknown-unknown
+    }
+    rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+      || rustup target add wasm32-unknown-unknown
+  fi
+  command -v cargo >/dev/null && command -v rustc >/dev/null \
+    || fail "cargo not found: install Rust with rustup (https://rustup.rs); on Replit, add \"rustup\" to .replit's [nix] packages"
+  local version
+  version=$(rustc --version | cut -d' ' -f2)
+  [ "$(printf '%s\n%s\n' "$RUST_TOOLCHAIN" "$version" | sort -V | head -n1)" = "$RUST_TOOLCHAIN" ] \
+    || fail "rustc $version is older than Rust $RUST_TOOLCHAIN (rust-toolchain.toml) and there is no rustup to install that: install rustup (https://rustup.rs); on Replit, add \"rustup\" to .replit's [nix] packages"
+  [ -d "$(rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown/lib" ] \
+    || fail "rustc $version has no wasm32-unknown-unknown standard library (the browser side needs it) and there is no rustup to add it: install rustup (https://rustup.rs); on Replit, add \"rustup\" to .replit's [nix] packages"
+}
+
 install_build_tools() {
-  command -v cargo >/dev/null || { log "cargo not found: install Rust with rustup (https://rustup.rs) first"; exit 1; }
-  command -v rustup >/dev/null || {
-    log "rustup not found: it adds the wasm32-unknown-unknown target the browser side needs; install Rust with rustup (https://rustup.rs)"
-    exit 1
-  }
-  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
-    || rustup target add wasm32-unknown-unknown
-  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
-  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+  install_rust
   # Without --locked: the lock file of wasm-bindgen-cli names a crate version the
   # reachable index may lack; the CLI's own version is pinned all the same.
   install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen "$WASM_BINDGEN_VERSION"
@@ -68,6 +87,9 @@ apt_install() {
 }
 
 install_test_tools() {
+  # Formatting and lints are checked by the tests only: a build never needs them.
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   apt_install chromium
   install_crate cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz "$CARGO_FUZZ_VERSION" --locked
   if [ ! -d end2end/node_modules/@playwright/test ]; then

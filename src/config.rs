@@ -118,6 +118,17 @@ pub struct Config {
     #[arg(long, env = "PUBLIC_UPLOADS_PER_MINUTE", default_value_t = DEFAULT_PUBLIC_UPLOADS_PER_MINUTE)]
     pub public_uploads_per_minute: u32,
 
+    /// Who may show the gallery's pages inside a frame: a Content-Security-Policy
+    /// `frame-ancestors` source list such as `https://example.com` [default: no one;
+    /// in a Repl's workspace, Replit's own sites, for its preview pane].
+    #[arg(long, env = "FRAME_ANCESTORS")]
+    pub frame_ancestors: Option<String>,
+
+    /// Set by Replit in a deployment: the server then listens on every interface
+    /// and needs ADMIN_TOKEN.
+    #[arg(long, env = "REPLIT_DEPLOYMENT", hide = true)]
+    pub replit_deployment: Option<String>,
+
     /// The header in which a proxy in front of the server names the client
     /// (its last address counts), e.g. X-Forwarded-For; used to tell clients apart
     /// for rate limits [default: X-Forwarded-For on Replit, else the peer address].
@@ -172,7 +183,17 @@ impl Config {
                 .client_ip_header
                 .clone()
                 .or_else(|| on_replit().then(|| "x-forwarded-for".to_string())),
+            frame_ancestors: self.frame_ancestors.clone().unwrap_or_else(|| {
+                default_frame_ancestors(in_replit_workspace(self.is_deployment())).into()
+            }),
         }
+    }
+
+    /// Whether this is a Replit deployment (Autoscale or Reserved VM).
+    pub fn is_deployment(&self) -> bool {
+        self.replit_deployment
+            .as_deref()
+            .is_some_and(|value| !value.is_empty() && value != "0")
     }
 
     /// What one upload may be.
@@ -232,13 +253,19 @@ impl Config {
         }
     }
 
-    /// Where to listen: the site address, with `PORT` applied when set.
+    /// Where to listen: the site address, with `PORT` applied when set. A
+    /// deployment is reached from outside: every interface, whatever the address says.
     pub fn listen_addr(&self) -> SocketAddr {
-        match (self.site_addr, self.port) {
+        let addr = match (self.site_addr, self.port) {
             (Some(addr), None) => addr,
             (Some(addr), Some(port)) => SocketAddr::new(addr.ip(), port),
             (None, Some(port)) => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
             (None, None) => DEFAULT_ADDR,
+        };
+        if self.is_deployment() {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), addr.port())
+        } else {
+            addr
         }
     }
 }
@@ -248,6 +275,20 @@ fn on_replit() -> bool {
     ["REPL_ID", "REPLIT_DEPLOYMENT"]
         .iter()
         .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
+/// In a Repl's workspace (not a deployment), the app is shown in Replit's preview
+/// pane: a frame inside replit.com.
+fn in_replit_workspace(deployment: bool) -> bool {
+    !deployment && std::env::var_os("REPL_ID").is_some_and(|value| !value.is_empty())
+}
+
+fn default_frame_ancestors(in_replit_workspace: bool) -> &'static str {
+    if in_replit_workspace {
+        "'self' https://replit.com https://*.replit.com https://*.replit.dev"
+    } else {
+        "'none'"
+    }
 }
 
 fn default_bucket_url(on_replit: bool) -> &'static str {
@@ -340,5 +381,31 @@ mod tests {
     fn a_port_keeps_an_explicit_address() {
         let config = parse(&["--site-addr", "127.0.0.2:1", "--port", "8080"]).unwrap();
         assert_eq!(config.listen_addr(), "127.0.0.2:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn a_deployment_listens_on_every_interface_whatever_the_address_says() {
+        let mut config = parse(&["--site-addr", "127.0.0.1:3000"]).unwrap();
+        assert_eq!(config.listen_addr(), DEFAULT_ADDR);
+        config.replit_deployment = Some("1".into());
+        assert_eq!(config.listen_addr(), "0.0.0.0:3000".parse().unwrap());
+        config.port = Some(8080);
+        assert_eq!(config.listen_addr(), "0.0.0.0:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn only_replits_workspace_may_frame_the_pages_unless_told() {
+        assert_eq!(default_frame_ancestors(false), "'none'");
+        assert!(default_frame_ancestors(true).contains("https://replit.com"));
+        let mut config = parse(&["--frame-ancestors", "https://example.com"]).unwrap();
+        let own = config.policy_settings(Secret::new("t")).frame_ancestors;
+        assert_eq!(own, "https://example.com");
+        config.frame_ancestors = None;
+        config.replit_deployment = Some("1".into());
+        assert_eq!(
+            config.policy_settings(Secret::new("t")).frame_ancestors,
+            "'none'",
+            "a deployment is not shown in the workspace"
+        );
     }
 }

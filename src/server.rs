@@ -24,6 +24,7 @@ use crate::app::{shell, App};
 use crate::auth::guard::guard;
 use crate::auth::policy::Policy;
 use crate::auth::secret::{random_token, Secret};
+use crate::auth::sessions::Sessions;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::{report_errors, REQUEST_ID};
@@ -39,6 +40,8 @@ use crate::{auth, gallery, http, upload};
 pub enum StartError {
     #[error(transparent)]
     Bucket(#[from] BucketUrlError),
+    #[error("ADMIN_TOKEN is not set: a deployment needs one, so that every instance accepts the same sign-ins. Add it in the deployment's Secrets (Deployments → Settings → Secrets, or the workspace's Secrets tool) as a long random value, then deploy again")]
+    NoAdminToken,
     #[error("could not listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -137,13 +140,22 @@ const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 /// Aborts multipart uploads (or removes staged files) older than `ages` say, at
 /// once and then every [`SWEEP_EVERY`]: a server killed mid-upload, or a lost answer
 /// to starting one, leaves them behind.
-fn sweep_periodically(bucket: Bucket, ages: LeftoverAges) -> tokio::task::JoinHandle<()> {
+fn sweep_periodically(
+    bucket: Bucket,
+    sessions: Sessions,
+    ages: LeftoverAges,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match bucket.sweep_leftovers(ages, api::looks_uploaded).await {
                 Ok(0) => {}
                 Ok(ended) => tracing::info!("ended {ended} unfinished uploads left in the bucket"),
                 Err(error) => tracing::warn!("could not look for unfinished uploads: {error}"),
+            }
+            match sessions.forget_lapsed().await {
+                Ok(0) => {}
+                Ok(ended) => tracing::info!("deleted {ended} lapsed sessions"),
+                Err(error) => tracing::warn!("could not look for lapsed sessions: {error}"),
             }
             tokio::time::sleep(SWEEP_EVERY).await;
         }
@@ -168,6 +180,9 @@ pub async fn start(
     config: &Config,
     leptos_options: LeptosOptions,
 ) -> std::result::Result<Server, StartError> {
+    if config.is_deployment() && config.admin_token.is_none() {
+        return Err(StartError::NoAdminToken);
+    }
     let bucket = Bucket::open(&config.storage_settings())?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
@@ -189,7 +204,8 @@ pub async fn start(
     let limits = config.limits();
     // About one decode per core: more would only queue for the CPU, holding memory.
     let decodes = std::thread::available_parallelism().map_or(2, usize::from);
-    let sweeper = sweep_periodically(bucket.clone(), config.leftover_ages());
+    let sessions = Sessions::new(bucket.clone());
+    let sweeper = sweep_periodically(bucket.clone(), sessions.clone(), config.leftover_ages());
     let photos = Photos::new(
         bucket.clone(),
         limits.max_pixels,
@@ -202,6 +218,7 @@ pub async fn start(
         catalog,
         limits,
         policy,
+        sessions,
         hot: HotObjects::new(config.image_cache_bytes(), config.listing_max_age()),
         photos,
     });

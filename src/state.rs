@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 
 use crate::api::ImageInfo;
 use crate::auth::policy::Policy;
+use crate::auth::sessions::Sessions;
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::http::hot_objects::HotObjects;
@@ -45,6 +46,8 @@ pub struct Parts {
     pub catalog: Arc<Catalog>,
     pub limits: Limits,
     pub policy: Policy,
+    /// The sign-ins that are open, kept in the bucket.
+    pub sessions: Sessions,
     /// Small images kept in memory for the image route.
     pub hot: HotObjects,
     /// What is derived from each photo, and its making.

@@ -15,6 +15,13 @@ pub fn TopBar(session: Session) -> impl IntoView {
                 view! {
                     <form method="post" action=links::SIGN_OUT class="signout">
                         <button type="submit" class="quiet" data-testid="sign-out">"Sign out"</button>
+                        <button
+                            type="submit"
+                            class="quiet"
+                            formaction=links::SIGN_OUT_EVERYWHERE
+                            title="Ends the sessions of every browser signed in to this gallery"
+                            data-testid="sign-out-everywhere"
+                        >"Sign out everywhere"</button>
                     </form>
                 }.into_any()
             } else {

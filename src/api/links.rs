@@ -15,6 +15,8 @@ pub const SIGN_IN: &str = "/signin";
 pub const SIGN_IN_LINK: &str = "/signin/link";
 /// Signing out (POST).
 pub const SIGN_OUT: &str = "/signout";
+/// Ending every session, of every browser (POST, the admin).
+pub const SIGN_OUT_EVERYWHERE: &str = "/signout/everywhere";
 /// The question before a delete, for a browser without JavaScript (`?name=`).
 pub const DELETE_PAGE: &str = "/delete";
 /// Whether the server runs and the bucket answers.

@@ -11,7 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::origin::from_this_site;
-use super::policy::Who;
+use super::policy::{Credential, Who};
+use super::sessions::Purpose;
 use crate::api::links;
 use crate::error::Error;
 use crate::http::forms::wants_html;
@@ -53,28 +54,45 @@ fn open_to_all(path: &str, site_pkg_dir: &str) -> bool {
 /// all but the admin (a browser is sent to sign in).
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let policy = &state.policy;
-    let headers = request.headers();
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|connect| connect.0);
-    let caller = Caller {
-        who: policy.who(headers),
-        client: policy.client_ip(headers, peer),
-    };
     let changes = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let path = request.uri().path();
-    if changes {
-        let authority = request.uri().authority().map(|a| a.as_str());
-        if !from_this_site(headers, authority) {
-            return Error::CrossSite.into_response();
+    // Read from the request before waiting on the bucket (a borrow of it held
+    // across the wait would keep the handler's future from moving between threads).
+    let (client, credential) = {
+        let headers = request.headers();
+        if changes {
+            let authority = request.uri().authority().map(|a| a.as_str());
+            if !from_this_site(headers, authority) {
+                return Error::CrossSite.into_response();
+            }
         }
-    } else if !policy.may_view(caller.who) && !open_to_all(path, &state.leptos_options.site_pkg_dir)
-    {
-        if wants_html(headers) && request.method() == Method::GET {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|connect| connect.0);
+        (policy.client_ip(headers, peer), policy.credential(headers))
+    };
+    let who = match credential {
+        Credential::AdminToken => Who::Admin,
+        Credential::Nothing => Who::Visitor,
+        Credential::Session(id) => {
+            let purpose = if changes {
+                Purpose::Change
+            } else {
+                Purpose::View
+            };
+            match state.sessions.is_open(&id, purpose).await {
+                Ok(true) => Who::Admin,
+                Ok(false) => Who::Visitor,
+                Err(error) => return error.into_response(),
+            }
+        }
+    };
+    let path = request.uri().path();
+    if !changes && !policy.may_view(who) && !open_to_all(path, &state.leptos_options.site_pkg_dir) {
+        if wants_html(request.headers()) && request.method() == Method::GET {
             return Redirect::to(&links::sign_in(None, Some(path))).into_response();
         }
         return Error::Unauthorized {
@@ -82,7 +100,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         }
         .into_response();
     }
-    request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(Caller { who, client });
     next.run(request).await
 }
 

@@ -1,6 +1,7 @@
 //! Who may do what. Viewing is public unless `PRIVATE` is set; uploading and
-//! deleting need the admin: signed in with `ADMIN_TOKEN` (a signed, HttpOnly,
-//! SameSite cookie) or sending it as `Authorization: Bearer`. `PUBLIC_UPLOADS` lets
+//! deleting need the admin: signed in with `ADMIN_TOKEN` (a signed, HttpOnly
+//! cookie naming a session kept in the bucket, which signing out ends) or sending
+//! it as `Authorization: Bearer`. `PUBLIC_UPLOADS` lets
 //! anyone upload (never delete), a few requests a minute per client. Every request
 //! that changes something must come from this site's own pages (Origin/Referer),
 //! besides the cookie's SameSite.
@@ -22,6 +23,9 @@ pub mod policy;
 /// The admin token and the made-up one, never printed by accident.
 #[cfg(feature = "ssr")]
 pub mod secret;
+/// Sessions the server can end, kept in the bucket.
+#[cfg(feature = "ssr")]
+pub mod sessions;
 /// Signing in and out: the form, the printed link, the cookie.
 #[cfg(feature = "ssr")]
 pub mod sign_in;

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
 use super::secret::Secret;
+use super::sessions::is_session_id;
 use crate::api::Session;
 use crate::error::{Error, Result};
 
@@ -27,6 +28,17 @@ pub const SESSION_DAYS: i64 = 30;
 pub const DEFAULT_PUBLIC_UPLOADS_PER_MINUTE: u32 = 10;
 /// Sign-in attempts one client may make a minute.
 const SIGN_INS_PER_MINUTE: u32 = 10;
+
+/// What a request presents to be known by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// The admin token, as `Authorization: Bearer`.
+    AdminToken,
+    /// A session cookie this server signed, not lapsed: the session's id.
+    Session(String),
+    /// Nothing, or nothing that holds.
+    Nothing,
+}
 
 /// The person behind a request, as the guard found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +57,8 @@ pub struct PolicySettings {
     pub public_uploads_per_minute: u32,
     /// The header a trusted proxy puts the client's address into (its last entry).
     pub client_ip_header: Option<String>,
+    /// Who may show the pages in a frame (a CSP `frame-ancestors` source list).
+    pub frame_ancestors: String,
 }
 
 /// Who may do what, and the keys to tell.
@@ -55,6 +69,7 @@ pub struct Policy {
     private: bool,
     public_uploads: bool,
     client_ip_header: Option<String>,
+    frame_ancestors: String,
     uploads: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     sign_ins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
@@ -84,6 +99,7 @@ impl Policy {
             private: settings.private,
             public_uploads: settings.public_uploads,
             client_ip_header: settings.client_ip_header.clone(),
+            frame_ancestors: settings.frame_ancestors.clone(),
             uploads: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute(
                 settings.public_uploads_per_minute,
             )))),
@@ -91,6 +107,11 @@ impl Policy {
                 SIGN_INS_PER_MINUTE,
             )))),
         }
+    }
+
+    /// Who may show the pages in a frame, as `frame-ancestors` takes it.
+    pub fn frame_ancestors(&self) -> &str {
+        &self.frame_ancestors
     }
 
     /// The key that signs session cookies.
@@ -149,24 +170,30 @@ impl Policy {
         within_limit(&self.sign_ins, client)
     }
 
-    /// Who sends a request with these headers: the bearer token first, then the cookie.
-    pub fn who(&self, headers: &HeaderMap) -> Who {
+    /// What a request presents to be known by: the bearer token first, then the
+    /// session cookie (signed with this token's key, and not lapsed). Whether
+    /// that session is still open, only the bucket knows (`sessions.rs`).
+    pub fn credential(&self, headers: &HeaderMap) -> Credential {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "));
         if let Some(token) = bearer {
             return if self.is_admin_token(token.trim()) {
-                Who::Admin
+                Credential::AdminToken
             } else {
-                Who::Visitor
+                Credential::Nothing
             };
         }
         let jar = SignedCookieJar::from_headers(headers, self.key.clone());
-        match jar.get(COOKIE) {
-            Some(cookie) if session_is_current(cookie.value()) => Who::Admin,
-            _ => Who::Visitor,
-        }
+        self.session_id(&jar)
+            .map_or(Credential::Nothing, Credential::Session)
+    }
+
+    /// The id of the session in a jar's cookie, if it holds a current one.
+    pub fn session_id(&self, jar: &SignedCookieJar) -> Option<String> {
+        jar.get(COOKIE)
+            .and_then(|cookie| current_session_id(cookie.value()))
     }
 
     /// The client's address: from the trusted proxy's header when one is set,
@@ -212,21 +239,18 @@ fn within_limit(limiter: &DefaultKeyedRateLimiter<IpAddr>, client: Option<IpAddr
         })
 }
 
-/// What a session cookie holds: when it was issued.
-pub fn session_value() -> String {
-    format!("admin:{}", chrono::Utc::now().timestamp())
+/// What a session cookie holds: when it was issued, and the session's id.
+pub fn session_value(id: &str) -> String {
+    format!("admin:{}:{id}", chrono::Utc::now().timestamp())
 }
 
-/// A session cookie holds when it was issued; it lasts [`SESSION_DAYS`].
-fn session_is_current(value: &str) -> bool {
-    let Some(issued) = value
-        .strip_prefix("admin:")
-        .and_then(|t| t.parse::<i64>().ok())
-    else {
-        return false;
-    };
-    let age = chrono::Utc::now().timestamp() - issued;
-    (0..SESSION_DAYS * 24 * 3600).contains(&age)
+/// The session id in a cookie's value, if it was issued less than
+/// [`SESSION_DAYS`] ago.
+fn current_session_id(value: &str) -> Option<String> {
+    let (issued, id) = value.strip_prefix("admin:")?.split_once(':')?;
+    let age = chrono::Utc::now().timestamp() - issued.parse::<i64>().ok()?;
+    let current = (0..SESSION_DAYS * 24 * 3600).contains(&age);
+    (current && is_session_id(id)).then(|| id.to_string())
 }
 
 #[cfg(test)]
@@ -240,6 +264,7 @@ mod tests {
             public_uploads,
             public_uploads_per_minute: 1,
             client_ip_header: None,
+            frame_ancestors: "'none'".into(),
         })
     }
 
@@ -253,13 +278,14 @@ mod tests {
 
     #[test]
     fn an_old_or_forged_session_is_not_current() {
+        let id = "0123456789abcdef0123456789abcdef";
         let now = chrono::Utc::now().timestamp();
-        assert!(session_is_current(&session_value()));
-        assert!(!session_is_current(&format!(
-            "admin:{}",
-            now - 31 * 24 * 3600
-        )));
-        assert!(!session_is_current("visitor:1"));
+        assert_eq!(current_session_id(&session_value(id)).as_deref(), Some(id));
+        let old = format!("admin:{}:{id}", now - 31 * 24 * 3600);
+        assert_eq!(current_session_id(&old), None);
+        assert_eq!(current_session_id(&format!("admin:{now}")), None, "no id");
+        assert_eq!(current_session_id(&format!("admin:{now}:../x")), None);
+        assert_eq!(current_session_id("visitor:1"), None);
     }
 
     #[test]

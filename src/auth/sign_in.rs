@@ -1,5 +1,8 @@
 //! Signing in and out: the sign-in form, the link the server prints at start, and
-//! the session cookie they set (signed, HttpOnly, SameSite=Lax, Secure over https).
+//! the session cookie they set (signed, HttpOnly; over https `SameSite=None;
+//! Secure; Partitioned`, so it is sent inside another site's frame such as
+//! Replit's preview pane, else `SameSite=Lax`). Each sign-in opens a session in
+//! the bucket; signing out ends it, on every instance.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -10,9 +13,9 @@ use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
 use serde::Deserialize;
 
 use super::guard::Caller;
-use super::policy::{session_value, COOKIE, SESSION_DAYS};
+use super::policy::{session_value, Who, COOKIE, SESSION_DAYS};
 use crate::api::links;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::http::forms::wants_html;
 use crate::state::AppState;
 
@@ -23,16 +26,35 @@ pub fn routes() -> Router<AppState> {
         .route(links::SIGN_IN, post(sign_in))
         .route(links::SIGN_IN_LINK, get(sign_in_link))
         .route(links::SIGN_OUT, post(sign_out))
+        .route(links::SIGN_OUT_EVERYWHERE, post(sign_out_everywhere))
 }
 
-fn session_cookie(secure: bool) -> Cookie<'static> {
-    Cookie::build((COOKIE, session_value()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(time::Duration::days(SESSION_DAYS))
-        .build()
+/// The session cookie, or (without a value) what removes it: the attributes must
+/// match for a browser to replace a partitioned cookie.
+fn session_cookie(value: String, https: bool) -> Cookie<'static> {
+    let cookie = Cookie::build((COOKIE, value)).path("/").http_only(true);
+    if https {
+        // Sent in a third-party frame too; the origin checks still guard every change.
+        cookie
+            .same_site(SameSite::None)
+            .secure(true)
+            .partitioned(true)
+            .build()
+    } else {
+        cookie.same_site(SameSite::Lax).build()
+    }
+}
+
+/// Opens a session and gives back the jar with its cookie.
+async fn signed_in(state: &AppState, jar: SignedCookieJar, https: bool) -> Result<SignedCookieJar> {
+    let id = state.sessions.open().await?;
+    let mut cookie = session_cookie(session_value(&id), https);
+    cookie.set_max_age(time::Duration::days(SESSION_DAYS));
+    Ok(jar.add(cookie))
+}
+
+fn signed_out(jar: SignedCookieJar, https: bool) -> SignedCookieJar {
+    jar.remove(session_cookie(String::new(), https))
 }
 
 /// Whether the request came over https (directly, or through a proxy that says so).
@@ -82,8 +104,10 @@ async fn sign_in(
         }
         .into_response();
     }
-    let jar = jar.add(session_cookie(over_https(&headers)));
-    (jar, Redirect::to(&next)).into_response()
+    match signed_in(&state, jar, over_https(&headers)).await {
+        Ok(jar) => (jar, Redirect::to(&next)).into_response(),
+        Err(error) => error.into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -103,14 +127,51 @@ async fn sign_in_link(
             "that sign-in link is not (or no longer) valid: the server's admin token changed";
         return Redirect::to(&links::sign_in(Some(message), None)).into_response();
     }
-    let jar = jar.add(session_cookie(over_https(&headers)));
+    match signed_in(&state, jar, over_https(&headers)).await {
+        Ok(jar) => (jar, Redirect::to(links::GALLERY)).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /signout`: ends this browser's session (in the bucket, so a copy of the
+/// cookie is worth nothing after) and forgets its cookie. When the bucket cannot
+/// end it, says so and keeps the cookie: the session is still open.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: SignedCookieJar,
+) -> Response {
+    if let Some(id) = state.policy.session_id(&jar) {
+        if let Err(error) = state.sessions.end(&id).await {
+            return error.into_response();
+        }
+    }
+    let jar = signed_out(jar, over_https(&headers));
     (jar, Redirect::to(links::GALLERY)).into_response()
 }
 
-/// `POST /signout`: forgets the session cookie.
-pub async fn sign_out(jar: SignedCookieJar) -> Response {
-    let jar = jar.remove(Cookie::build(COOKIE).path("/"));
-    (jar, Redirect::to(links::GALLERY)).into_response()
+/// `POST /signout/everywhere` (the admin): ends every session of every browser,
+/// this one's too; a bearer token keeps working.
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    jar: SignedCookieJar,
+) -> Response {
+    if caller.who != Who::Admin {
+        return Error::Unauthorized {
+            action: "sign out everywhere".into(),
+        }
+        .into_response();
+    }
+    match state.sessions.end_all().await {
+        Ok(ended) => {
+            tracing::info!("signed out everywhere: {ended} sessions ended");
+            let jar = signed_out(jar, over_https(&headers));
+            (jar, Redirect::to(links::GALLERY)).into_response()
+        }
+        Err(error) => error.into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -47,13 +47,18 @@ pub fn page_policy(options: &LeptosOptions) {
     } else {
         String::new()
     };
+    // Who may frame the page: no one, unless FRAME_ANCESTORS (or Replit's
+    // workspace) says who. The policy takes precedence over X-Frame-Options.
+    let ancestors = use_context::<crate::state::AppState>()
+        .map(|state| state.policy.frame_ancestors().to_owned())
+        .unwrap_or_else(|| "'none'".into());
     let policy = format!(
         "default-src 'none'; \
          script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' blob: data:; \
          connect-src 'self'{live_reload}; \
          font-src 'self'; manifest-src 'self'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'"
+         frame-ancestors {ancestors}; base-uri 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);

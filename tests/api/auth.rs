@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::multipart::{Form, Part};
 use reqwest::{RequestBuilder, StatusCode};
 
-use crate::helpers::{error_of, png, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{error_of, png, spawn_app, spawn_app_on, spawn_app_with, TestApp};
 
 fn upload_form(name: &str) -> Form {
     Form::new().part(
@@ -160,15 +160,204 @@ async fn signing_in_sets_a_signed_http_only_same_site_cookie_that_uploads() {
 }
 
 #[tokio::test]
-async fn over_https_the_cookie_is_secure() {
+async fn over_https_the_cookie_is_sent_in_another_sites_frame_too() {
     let app = spawn_app().await;
-    let mut https = HeaderMap::new();
-    https.insert("x-forwarded-proto", HeaderValue::from_static("https"));
 
-    let response = sign_in(&app, TEST_ADMIN_TOKEN, https).await;
+    let response = sign_in(&app, TEST_ADMIN_TOKEN, https()).await;
 
     let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
-    assert!(set_cookie.contains("Secure"), "{set_cookie}");
+    for attribute in ["Secure", "SameSite=None", "Partitioned", "HttpOnly"] {
+        assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
+    }
+    // Signing out removes that very cookie: a partitioned one is replaced only by
+    // one with the same attributes.
+    let cookie = session_cookie(&response);
+    let out = sign_out(&app, &cookie, https()).await;
+    let removal = out.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(removal.starts_with("bucket_gallery_session=;"), "{removal}");
+    assert!(removal.contains("Partitioned"), "{removal}");
+    assert!(removal.contains("SameSite=None"), "{removal}");
+}
+
+fn https() -> HeaderMap {
+    let mut https = HeaderMap::new();
+    https.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+    https
+}
+
+async fn sign_out(app: &TestApp, cookie: &str, extra: HeaderMap) -> reqwest::Response {
+    from_page(app, app.visitor.post(app.url("/signout")))
+        .headers(extra)
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+/// Uploads one image with a session cookie; the status.
+async fn upload_with(app: &TestApp, cookie: &str, name: &str) -> StatusCode {
+    from_page(app, app.visitor.post(app.url("/api/upload")))
+        .header(COOKIE, cookie)
+        .header("accept", "application/json")
+        .multipart(upload_form(name))
+        .send()
+        .await
+        .expect("the server answers")
+        .status()
+}
+
+#[tokio::test]
+async fn a_copy_of_the_cookie_made_before_signing_out_changes_nothing_after() {
+    let app = spawn_app().await;
+    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let kept = app.upload_ok("kept.png", &png(5, 5, 1)).await;
+    assert_eq!(
+        upload_with(&app, &cookie, "before.png").await,
+        StatusCode::OK
+    );
+
+    assert_eq!(
+        sign_out(&app, &cookie, HeaderMap::new()).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    assert_eq!(
+        upload_with(&app, &cookie, "after.png").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let delete = from_page(&app, app.visitor.post(app.url("/api/delete")))
+        .header(COOKIE, &cookie)
+        .form(&[("name", kept.name.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.stored_files().contains(&kept.name), "the photo stays");
+    let session: serde_json::Value = app
+        .visitor
+        .get(app.url("/api/session"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["signed_in"], false);
+}
+
+#[tokio::test]
+async fn signing_out_on_one_instance_ends_the_session_on_every_instance() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(&first.bucket_dir, |_| {}).await;
+    let cookie = session_cookie(&sign_in(&first, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    assert_eq!(
+        upload_with(&second, &cookie, "there.png").await,
+        StatusCode::OK
+    );
+
+    sign_out(&first, &cookie, HeaderMap::new()).await;
+
+    assert_eq!(
+        upload_with(&second, &cookie, "replayed.png").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        upload_with(&first, &cookie, "replayed.png").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_browsers_session_on_every_instance() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(&first.bucket_dir, |_| {}).await;
+    let laptop = session_cookie(&sign_in(&first, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let phone = session_cookie(&sign_in(&second, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    assert_eq!(
+        upload_with(&first, &phone, "phone.png").await,
+        StatusCode::OK
+    );
+
+    let everywhere = from_page(&first, first.visitor.post(first.url("/signout/everywhere")))
+        .header(COOKIE, &laptop)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(everywhere.status(), StatusCode::SEE_OTHER);
+    for app in [&first, &second] {
+        for cookie in [&laptop, &phone] {
+            assert_eq!(
+                upload_with(app, cookie, "later.png").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+    }
+    assert!(
+        !first
+            .all_files()
+            .iter()
+            .any(|file| file.starts_with(".gallery/sessions/")),
+        "{:?}",
+        first.all_files()
+    );
+    // The admin token itself still works, and signs in anew.
+    first.upload_ok("token.png", &png(3, 3, 9)).await;
+    let again = session_cookie(&sign_in(&second, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    assert_eq!(
+        upload_with(&first, &again, "again.png").await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_visitor_cannot_sign_everyone_out() {
+    let app = spawn_app().await;
+    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+
+    let response = from_page(&app, app.visitor.post(app.url("/signout/everywhere")))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        upload_with(&app, &cookie, "still.png").await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_new_admin_token_ends_every_session() {
+    let app = spawn_app().await;
+    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let (folder, _temp) = app.stop().await;
+
+    let restarted = spawn_app_on(&folder, |config| {
+        config.admin_token = Some("a-new-token".parse().unwrap());
+    })
+    .await;
+
+    assert_eq!(
+        upload_with(&restarted, &cookie, "old.png").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn sessions_are_kept_in_the_bucket_out_of_the_gallerys_sight() {
+    let app = spawn_app().await;
+
+    sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await;
+
+    let sessions: Vec<String> = app
+        .all_files()
+        .into_iter()
+        .filter(|file| file.starts_with(".gallery/sessions/"))
+        .collect();
+    assert_eq!(sessions.len(), 1, "{:?}", app.all_files());
+    assert!(app.listed_names().await.is_empty());
 }
 
 #[tokio::test]
@@ -437,4 +626,23 @@ async fn without_javascript_delete_asks_on_a_page_and_comes_back_to_the_gallery(
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[LOCATION], "/?deleted=1");
     assert_eq!(app.get(&info.url).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_deployment_without_an_admin_token_refuses_to_start_and_says_where_to_add_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut config = crate::helpers::test_config(format!("file://{}", folder.path().display()));
+    config.admin_token = None;
+    config.replit_deployment = Some("1".into());
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("bucket-gallery")
+        .build();
+
+    let Err(refusal) = bucket_gallery::server::start(&config, options).await else {
+        panic!("a deployment without ADMIN_TOKEN started");
+    };
+
+    let message = refusal.to_string();
+    assert!(message.contains("ADMIN_TOKEN is not set"), "{message}");
+    assert!(message.contains("Secrets"), "{message}");
 }
