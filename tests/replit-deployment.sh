@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A Replit deployment's build and start, in an environment as bare as one: no rustup
-# on PATH (a Rust from Nix), CARGO_HOME somewhere else, no rustfmt or clippy, none
-# of .replit's [env] values. `scripts/build` must succeed there and leave the server
+# on PATH (a Rust from Nix), no rustfmt or clippy, none of .replit's [env] values;
+# and cargo found under CARGO_HOME wherever it points. `scripts/build` must succeed there and leave the server
 # where .replit's run command looks; that command must start it on every interface
 # of the port it is given, and refuse to start without ADMIN_TOKEN, saying where to
 # add it. Run by scripts/test after the release build (so it builds nothing anew).
@@ -16,20 +16,27 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$bar
 trap cleanup EXIT
 
 # The pinned Rust's own binaries, without the rustup that chose them.
-mkdir -p "$bare/rust/bin" "$bare/cargo-home" "$bare/bucket"
+mkdir -p "$bare/rust/bin" "$bare/bucket"
 for tool in cargo rustc rustdoc; do ln -s "$(rustup which "$tool")" "$bare/rust/bin/$tool"; done
-# A CARGO_HOME of its own, sharing the downloaded crates (the network is not the test).
-cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-for shared in registry git; do
-  if [ -d "$cargo_home/$shared" ]; then ln -s "$cargo_home/$shared" "$bare/cargo-home/$shared"; fi
-done
 # The system's PATH without any folder that holds rustup or cargo.
 system_path=$(printf '%s' "$PATH" | tr ':' '\n' \
   | while read -r dir; do [ -x "$dir/rustup" ] || [ -x "$dir/cargo" ] || printf '%s:' "$dir"; done)
-bare_env=(env -i "HOME=$HOME" "PATH=$bare/rust/bin:${system_path%:}" "CARGO_HOME=$bare/cargo-home" "TERM=dumb")
+system_path=${system_path%:}
 
-"${bare_env[@]}" bash -c '! command -v rustup && ! cargo fmt --version && ! cargo clippy --version' >/dev/null 2>&1 \
+echo "the build's tools are ready with cargo in CARGO_HOME/bin wherever that is, no rustup, rustfmt or clippy"
+mkdir -p "$bare/elsewhere"
+ln -s "$bare/rust/bin" "$bare/elsewhere/bin"
+elsewhere=(env -i "HOME=$HOME" "PATH=$system_path" "CARGO_HOME=$bare/elsewhere")
+"${elsewhere[@]}" bash -c '! command -v rustup && ! cargo fmt --version && ! cargo clippy --version' >/dev/null 2>&1 \
   || { echo "the bare environment still has rustup, rustfmt or clippy" >&2; exit 1; }
+"${elsewhere[@]}" bash -c 'source scripts/tools.sh && install_build_tools && [ "$(command -v cargo)" = "$CARGO_HOME/bin/cargo" ]' \
+  || { echo "scripts/tools.sh could not ready the build's tools there" >&2; exit 1; }
+
+# The build itself keeps cargo's usual CARGO_HOME: the paths of its downloaded
+# crates are part of what cargo compares, and another would rebuild everything
+# (so cargo can reach rustfmt and clippy there; the step above shows no need).
+bare_env=(env -i "HOME=$HOME" "PATH=$bare/rust/bin:$system_path" "CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}" "TERM=dumb")
+"${bare_env[@]}" bash -c '! command -v rustup' >/dev/null 2>&1 || { echo "rustup is still on PATH" >&2; exit 1; }
 
 echo "building as a deployment does (scripts/build)"
 "${bare_env[@]}" scripts/build

@@ -15,14 +15,12 @@ use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
 use super::secret::Secret;
-use super::sessions::is_session_id;
+use super::sessions::{is_session_id, SESSION_DAYS};
 use crate::api::Session;
 use crate::error::{Error, Result};
 
 /// The name of the session cookie.
 pub const COOKIE: &str = "bucket_gallery_session";
-/// How long a sign-in lasts.
-pub const SESSION_DAYS: i64 = 30;
 /// Upload requests one client may send a minute when uploads are public, unless
 /// `PUBLIC_UPLOADS_PER_MINUTE` says otherwise.
 pub const DEFAULT_PUBLIC_UPLOADS_PER_MINUTE: u32 = 10;

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use super::policy::SESSION_DAYS;
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::storage::Bucket;
 
+/// How long a sign-in lasts.
+pub const SESSION_DAYS: i64 = 30;
 /// Where the sessions live, beside the gallery's other own objects.
 const FOLDER: &str = ".gallery/sessions";
 /// How long an instance believes a session is open, for requests that only view,

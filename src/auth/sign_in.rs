@@ -13,7 +13,8 @@ use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
 use serde::Deserialize;
 
 use super::guard::Caller;
-use super::policy::{session_value, Who, COOKIE, SESSION_DAYS};
+use super::policy::{session_value, Who, COOKIE};
+use super::sessions::SESSION_DAYS;
 use crate::api::links;
 use crate::error::{Error, Result};
 use crate::http::forms::wants_html;
