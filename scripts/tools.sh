@@ -25,6 +25,7 @@ CARGO_FUZZ_VERSION=0.13.2
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
 fail() { log "$*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/prebuilt.sh"
 
 # The Rust of rust-toolchain.toml (beside this folder), e.g. 1.95.0.
 RUST_TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../rust-toolchain.toml")
@@ -37,6 +38,8 @@ install_crate() {
   if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qF "$printed"; then
     return 0
   fi
+  # The release's own binary where there is one and the network reaches it.
+  install_prebuilt "$crate" "$version" "$bin" "$printed" && return 0
   log "installing $crate $version (once; this takes a while on a new machine)"
   CARGO_TARGET_DIR="$BG_CACHE/tool-build" \
   CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
