@@ -26,6 +26,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                // Nothing is painted before the whole first page of the grid has
+                // arrived: a row painted while the rest of its page is still on the
+                // way would be the grid's last row, then stretch as the rest comes
+                // (a layout shift). Pages without the marker render once parsed.
+                <link rel="expect" href=format!("#{}", links::GRID_END) blocking="render"/>
                 <MetaTags/>
             </head>
             <body>

@@ -19,6 +19,9 @@ pub const SIGN_OUT: &str = "/signout";
 pub const SIGN_OUT_EVERYWHERE: &str = "/signout/everywhere";
 /// The question before a delete, for a browser without JavaScript (`?name=`).
 pub const DELETE_PAGE: &str = "/delete";
+/// The id of the element after the gallery's grid: pages are painted once it is
+/// parsed, so no row is painted before the rest of its page.
+pub const GRID_END: &str = "grid-end";
 /// Whether the server runs and the bucket answers.
 pub const HEALTH: &str = "/healthz";
 /// The site's icon.

@@ -146,7 +146,8 @@ fn Grid(
             </For>
         </Show>
         // Near the screen, this loads older photos by itself (see more.rs).
-        <div class="more-marker" node_ref=marker aria-hidden="true"></div>
+        // Also the end of the grid the page waits for before painting (app.rs).
+        <div class="more-marker" id=links::GRID_END node_ref=marker aria-hidden="true"></div>
         {move || older.failed.get().map(|message| view! {
             <p class="banner error" role="alert">"Older images could not be loaded: " {message}</p>
         })}
