@@ -95,8 +95,10 @@ install_test_tools() {
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   apt_install chromium
   install_crate cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz "$CARGO_FUZZ_VERSION" --locked
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
-    log "installing Playwright (no browser download: Debian's Chromium is used)"
+  # Again whenever the lock file changed since (npm keeps its copy in node_modules).
+  if [ ! -f end2end/node_modules/.package-lock.json ] \
+    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    log "installing Playwright and axe (no browser download: Debian's Chromium is used)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 }
