@@ -36,6 +36,8 @@ for (const scheme of ["light", "dark"] as const) {
       await dropFiles(page, uploadArea, [png(`a11y-dropped-${scheme}-${screen}`), text("notes")]);
       await expect(page.locator('[data-testid="upload-item"][data-state="done"]')).toHaveCount(1);
       await expect(page.locator('[data-testid="upload-item"][data-state="failed"]')).toHaveCount(1);
+      // Said once, politely, when the batch ends.
+      await expect(page.getByRole("status").filter({ hasText: "1 uploaded, 1 failed." })).toHaveAttribute("aria-live", "polite");
       expect(await seriousViolations(page)).toEqual([]);
       await page.goto(`/delete?name=${encodeURIComponent(name)}`);
       expect(await seriousViolations(page)).toEqual([]);

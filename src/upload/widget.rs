@@ -142,8 +142,13 @@ pub fn UploadWidget(
         }
     };
 
+    // What a screen reader hears, politely: when a batch starts and when it ends,
+    // never each percent (a memo: the words change only when the counts do).
+    let summary = Memo::new(move |_| batch_summary(&uploads.read()));
+
     view! {
         <section class="uploader" class:dragging=move || dragging.get() data-testid="upload-area">
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="upload-summary">{summary}</p>
             // Without JavaScript this form posts to the upload endpoint, which
             // redirects back here; with it, files upload as soon as they are picked.
             <form class="upload-form" method="post" action=links::api::UPLOAD enctype="multipart/form-data">
@@ -223,6 +228,45 @@ fn UploadRow(upload: PendingUpload) -> impl IntoView {
         </li>
     }
     .into_any()
+}
+
+/// "Uploading 5 files…", then "4 uploaded, 1 failed." (and how many were in the
+/// gallery already); nothing before the first file.
+fn batch_summary(uploads: &[PendingUpload]) -> String {
+    let (mut busy, mut stored, mut already, mut failed) = (0, 0, 0, 0);
+    for upload in uploads {
+        match &*upload.progress.read() {
+            Progress::Waiting | Progress::Sending { .. } => busy += 1,
+            Progress::Done(image) if image.already_in_gallery => already += 1,
+            Progress::Done(_) => stored += 1,
+            Progress::Failed(_) => failed += 1,
+        }
+    }
+    let files = |count: usize| {
+        if count == 1 {
+            "1 file".to_owned()
+        } else {
+            format!("{count} files")
+        }
+    };
+    if busy > 0 {
+        return format!("Uploading {}…", files(busy));
+    }
+    let mut parts = Vec::new();
+    if stored > 0 {
+        parts.push(format!("{stored} uploaded"));
+    }
+    if already > 0 {
+        parts.push(format!("{already} already in the gallery"));
+    }
+    if failed > 0 {
+        parts.push(format!("{failed} failed"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", parts.join(", "))
+    }
 }
 
 fn carries_files(data: Option<web_sys::DataTransfer>) -> bool {
