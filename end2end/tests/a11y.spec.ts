@@ -37,7 +37,9 @@ for (const scheme of ["light", "dark"] as const) {
       await expect(page.locator('[data-testid="upload-item"][data-state="done"]')).toHaveCount(1);
       await expect(page.locator('[data-testid="upload-item"][data-state="failed"]')).toHaveCount(1);
       // Said once, politely, when the batch ends.
-      await expect(page.getByRole("status").filter({ hasText: "1 uploaded, 1 failed." })).toHaveAttribute("aria-live", "polite");
+      const summary = page.getByTestId("upload-summary");
+      await expect(summary).toHaveText("1 uploaded, 1 failed.");
+      await expect(summary).toHaveAttribute("aria-live", "polite");
       expect(await seriousViolations(page)).toEqual([]);
       await page.goto(`/delete?name=${encodeURIComponent(name)}`);
       expect(await seriousViolations(page)).toEqual([]);

@@ -148,7 +148,7 @@ pub fn UploadWidget(
 
     view! {
         <section class="uploader" class:dragging=move || dragging.get() data-testid="upload-area">
-            <p class="visually-hidden" role="status" aria-live="polite" data-testid="upload-summary">{summary}</p>
+            <p class="visually-hidden" aria-live="polite" data-testid="upload-summary">{summary}</p>
             // Without JavaScript this form posts to the upload endpoint, which
             // redirects back here; with it, files upload as soon as they are picked.
             <form class="upload-form" method="post" action=links::api::UPLOAD enctype="multipart/form-data">
