@@ -17,6 +17,7 @@ use crate::http::connections::{
 };
 use crate::http::hot_objects;
 use crate::ingest::{self, Limits};
+use crate::replit_host;
 use crate::storage::{self, LeftoverAges, Settings};
 
 /// Where the server listens when neither `LEPTOS_SITE_ADDR` nor `PORT` is set.
@@ -169,7 +170,7 @@ impl Config {
     pub fn bucket_url(&self) -> String {
         self.bucket_url
             .clone()
-            .unwrap_or_else(|| default_bucket_url(on_replit()).into())
+            .unwrap_or_else(|| replit_host::default_bucket_url(replit_host::on_replit()).into())
     }
 
     /// Who may do what; the admin token is made up when none is set.
@@ -182,9 +183,12 @@ impl Config {
             client_ip_header: self
                 .client_ip_header
                 .clone()
-                .or_else(|| on_replit().then(|| "x-forwarded-for".to_string())),
+                .or_else(|| replit_host::on_replit().then(|| "x-forwarded-for".to_string())),
             frame_ancestors: self.frame_ancestors.clone().unwrap_or_else(|| {
-                default_frame_ancestors(in_replit_workspace(self.is_deployment())).into()
+                replit_host::default_frame_ancestors(replit_host::in_workspace(
+                    self.is_deployment(),
+                ))
+                .into()
             }),
         }
     }
@@ -270,35 +274,6 @@ impl Config {
     }
 }
 
-/// Replit sets `REPL_ID` in every Repl, and `REPLIT_DEPLOYMENT` in deployments.
-fn on_replit() -> bool {
-    ["REPL_ID", "REPLIT_DEPLOYMENT"]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
-}
-
-/// In a Repl's workspace (not a deployment), the app is shown in Replit's preview
-/// pane: a frame inside replit.com.
-fn in_replit_workspace(deployment: bool) -> bool {
-    !deployment && std::env::var_os("REPL_ID").is_some_and(|value| !value.is_empty())
-}
-
-fn default_frame_ancestors(in_replit_workspace: bool) -> &'static str {
-    if in_replit_workspace {
-        "'self' https://replit.com https://*.replit.com https://*.replit.dev"
-    } else {
-        "'none'"
-    }
-}
-
-fn default_bucket_url(on_replit: bool) -> &'static str {
-    if on_replit {
-        "replit://"
-    } else {
-        "file://./data"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -362,7 +337,6 @@ mod tests {
 
     #[test]
     fn on_replit_the_default_is_the_repls_bucket() {
-        assert_eq!(default_bucket_url(true), "replit://");
         let config = parse(&["--bucket-url", "s3://photos"]).unwrap();
         assert_eq!(
             config.bucket_url(),
@@ -395,8 +369,6 @@ mod tests {
 
     #[test]
     fn only_replits_workspace_may_frame_the_pages_unless_told() {
-        assert_eq!(default_frame_ancestors(false), "'none'");
-        assert!(default_frame_ancestors(true).contains("https://replit.com"));
         let mut config = parse(&["--frame-ancestors", "https://example.com"]).unwrap();
         let own = config.policy_settings(Secret::new("t")).frame_ancestors;
         assert_eq!(own, "https://example.com");

@@ -69,6 +69,9 @@ pub mod app;
 /// Settings from flags and environment variables, translated for each part.
 #[cfg(feature = "ssr")]
 pub mod config;
+/// Whether the server runs on Replit, and the defaults that follow.
+#[cfg(feature = "ssr")]
+pub mod replit_host;
 /// Builds the Axum router from the features' routes and serves it: shared by
 /// `main` and the integration tests.
 #[cfg(feature = "ssr")]

@@ -30,9 +30,14 @@ impl std::str::FromStr for Secret {
 
 /// Makes a token for a server started without `ADMIN_TOKEN`: 256 random bits.
 pub fn random_token() -> Secret {
-    let mut bytes = [0u8; 32];
+    Secret(random_hex::<32>())
+}
+
+/// `N` random bytes from the operating system, in hex.
+pub fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-    Secret(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
+use super::secret::random_hex;
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::storage::Bucket;
@@ -145,9 +146,7 @@ fn has_lapsed(last_modified: DateTime<Utc>, lapsed_before: DateTime<Utc>) -> boo
 
 /// A new session id: 128 random bits in hex.
 fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    random_hex::<16>()
 }
 
 /// Whether `id` could be one of ours: 32 hex digits, so it names one object

@@ -49,6 +49,11 @@ async fn sign_in(app: &TestApp, token: &str, extra: HeaderMap) -> reqwest::Respo
         .expect("the server answers")
 }
 
+/// Signs in with the admin token from a page over plain http; the session cookie.
+async fn admin_cookie(app: &TestApp) -> String {
+    session_cookie(&sign_in(app, TEST_ADMIN_TOKEN, HeaderMap::new()).await)
+}
+
 fn session_cookie(response: &reqwest::Response) -> String {
     let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
     set_cookie.split(';').next().unwrap().to_string()
@@ -209,7 +214,7 @@ async fn upload_with(app: &TestApp, cookie: &str, name: &str) -> StatusCode {
 #[tokio::test]
 async fn a_copy_of_the_cookie_made_before_signing_out_changes_nothing_after() {
     let app = spawn_app().await;
-    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let cookie = admin_cookie(&app).await;
     let kept = app.upload_ok("kept.png", &png(5, 5, 1)).await;
     assert_eq!(
         upload_with(&app, &cookie, "before.png").await,
@@ -250,7 +255,7 @@ async fn a_copy_of_the_cookie_made_before_signing_out_changes_nothing_after() {
 async fn signing_out_on_one_instance_ends_the_session_on_every_instance() {
     let first = spawn_app().await;
     let second = spawn_app_on(&first.bucket_dir, |_| {}).await;
-    let cookie = session_cookie(&sign_in(&first, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let cookie = admin_cookie(&first).await;
     assert_eq!(
         upload_with(&second, &cookie, "there.png").await,
         StatusCode::OK
@@ -272,8 +277,8 @@ async fn signing_out_on_one_instance_ends_the_session_on_every_instance() {
 async fn signing_out_everywhere_ends_every_browsers_session_on_every_instance() {
     let first = spawn_app().await;
     let second = spawn_app_on(&first.bucket_dir, |_| {}).await;
-    let laptop = session_cookie(&sign_in(&first, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
-    let phone = session_cookie(&sign_in(&second, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let laptop = admin_cookie(&first).await;
+    let phone = admin_cookie(&second).await;
     assert_eq!(
         upload_with(&first, &phone, "phone.png").await,
         StatusCode::OK
@@ -304,7 +309,7 @@ async fn signing_out_everywhere_ends_every_browsers_session_on_every_instance() 
     );
     // The admin token itself still works, and signs in anew.
     first.upload_ok("token.png", &png(3, 3, 9)).await;
-    let again = session_cookie(&sign_in(&second, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let again = admin_cookie(&second).await;
     assert_eq!(
         upload_with(&first, &again, "again.png").await,
         StatusCode::OK
@@ -314,7 +319,7 @@ async fn signing_out_everywhere_ends_every_browsers_session_on_every_instance() 
 #[tokio::test]
 async fn a_visitor_cannot_sign_everyone_out() {
     let app = spawn_app().await;
-    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let cookie = admin_cookie(&app).await;
 
     let response = from_page(&app, app.visitor.post(app.url("/signout/everywhere")))
         .send()
@@ -331,7 +336,7 @@ async fn a_visitor_cannot_sign_everyone_out() {
 #[tokio::test]
 async fn a_new_admin_token_ends_every_session() {
     let app = spawn_app().await;
-    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let cookie = admin_cookie(&app).await;
     let (folder, _temp) = app.stop().await;
 
     let restarted = spawn_app_on(&folder, |config| {
@@ -389,7 +394,7 @@ async fn a_wrong_token_does_not_sign_in() {
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = spawn_app().await;
-    let cookie = session_cookie(&sign_in(&app, TEST_ADMIN_TOKEN, HeaderMap::new()).await);
+    let cookie = admin_cookie(&app).await;
 
     let response = from_page(&app, app.visitor.post(app.url("/signout")))
         .header(COOKIE, &cookie)
