@@ -1,16 +1,18 @@
 //! The page shell and the router. The gallery with its upload widget is served at
-//! `/` and, for users of the classic Flask guide, at `/upload`; `/signin` signs in.
+//! `/` and, for users of the classic Flask guide, at `/upload`; each photo at
+//! `/photo/{name}`; `/signin` signs in.
 //! The shell sends the page's Content-Security-Policy, with this response's nonce.
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{SsrMode, StaticSegment, WildcardSegment};
 
 use crate::api::links;
 use crate::auth::page::SignInPage;
 use crate::gallery::delete::DeleteConfirmPage;
 use crate::gallery::page::GalleryPage;
+use crate::gallery::viewer::page::{self as photo, PhotoPage};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +56,8 @@ pub fn App() -> impl IntoView {
                 <Route path=segment(links::CLASSIC_UPLOAD) view=GalleryPage ssr=SsrMode::Async/>
                 <Route path=segment(links::SIGN_IN) view=SignInPage/>
                 <Route path=segment(links::DELETE_PAGE) view=DeleteConfirmPage/>
+                <Route path=(segment(links::PHOTO_PREFIX.trim_end_matches('/')), WildcardSegment(photo::NAME))
+                    view=PhotoPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

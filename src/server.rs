@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(http::assets::routes(&state.leptos_options))
         .route(links::IMAGE_ROUTE, get(http::image::image))
         .route(links::DERIVED_ROUTE, get(http::derived::derived))
+        .route(links::DOWNLOAD_ROUTE, get(http::download::download))
         .route(links::HEALTH, get(http::health::health))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), guard))

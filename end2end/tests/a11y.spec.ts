@@ -3,7 +3,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { devices, type Page } from "@playwright/test";
 import { GalleryPage } from "./gallery-page";
-import { dropFiles, expect, png, signIn, test as signedIn, text, uploadByApi, visitorTest } from "./fixtures";
+import { dropFiles, expect, jpg, png, signIn, test as signedIn, text, uploadByApi, visitorTest } from "./fixtures";
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
@@ -42,6 +42,22 @@ for (const scheme of ["light", "dark"] as const) {
       await expect(summary).toHaveAttribute("aria-live", "polite");
       expect(await seriousViolations(page)).toEqual([]);
       await page.goto(`/delete?name=${encodeURIComponent(name)}`);
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    signedIn(`no serious violations in the viewer and on a photo's page, ${scheme}, ${screen}`, async ({ page, request }) => {
+      const name = await uploadByApi(request, jpg(`a11y-viewer-${scheme}-${screen}`, 120, 90));
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize(viewport);
+      const gallery = new GalleryPage(page);
+      await gallery.open();
+      await page.locator(`[data-testid="gallery-item"][data-name="${name}"]`).getByRole("link").click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      await page.keyboard.press("i");
+      await expect(page.getByTestId("viewer-info")).toHaveAttribute("open", "");
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.goto(`/photo/${name}`);
+      await expect(page.getByTestId("viewer")).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);
     });
   }

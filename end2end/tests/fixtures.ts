@@ -22,16 +22,18 @@ function pixels(width: number, height: number, seed: number): Buffer {
 }
 
 /**
- * The pixels, with the first row stamped by this file's number and the test
- * worker's process id: the gallery stores the same bytes once, so every file a
- * test makes must be one of a kind.
+ * The pixels, with the first row (or row of blocks) stamped by this file's number
+ * and the test worker's process id: the gallery stores the same bytes once, so
+ * every file a test makes must be one of a kind.
  */
-function stamped(width: number, height: number, seed: number): Buffer {
+function stamped(width: number, height: number, seed: number, block = 2): Buffer {
   const data = pixels(width, height, seed);
   const stamp = [counter & 255, (counter >>> 8) & 255, process.pid & 255, (process.pid >>> 8) & 255, (process.pid >>> 16) & 255];
-  for (let x = 0; x < Math.min(width, stamp.length * 2); x++) {
-    const i = x * 4;
-    data[i] = data[i + 1] = data[i + 2] = stamp[x >> 1];
+  for (let y = 0; y < Math.min(height, block === 2 ? 1 : block); y++) {
+    for (let x = 0; x < Math.min(width, stamp.length * block); x++) {
+      const i = (y * width + x) * 4;
+      data[i] = data[i + 1] = data[i + 2] = stamp[Math.floor(x / block)];
+    }
   }
   return data;
 }
@@ -46,7 +48,8 @@ export function png(stem: string, width = 40, height = 30, seed = 1): TestFile {
 
 export function jpg(stem: string, width = 48, height = 32, seed = 2): TestFile {
   const id = unique();
-  const encoded = jpeg.encode({ data: stamped(width, height, seed), width, height }, 90);
+  // JPEG keeps an 8×8 block's mean, not one pixel's: the stamp fills whole blocks.
+  const encoded = jpeg.encode({ data: stamped(width, height, seed, 8), width, height }, 90);
   return { name: `${stem}-${id}.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(encoded.data) };
 }
 

@@ -82,16 +82,19 @@ test("a refused file shows its own error while the others upload", async ({ page
   await expect(page.locator(`[data-testid="gallery-item"][data-name^="notes-"]`)).toHaveCount(0);
 });
 
-test("clicking an image opens its raw bytes", async ({ page }) => {
+test("a clicked image opens in the viewer, whose Original link gives its raw bytes", async ({ page }) => {
   const gallery = new GalleryPage(page);
   await gallery.open();
   const file = png("clicked");
   await gallery.fileInput.setInputFiles(file);
   await gallery.expectUploaded(file);
 
+  await gallery.tileOf(file).getByRole("link").click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(page).toHaveURL(/\/photo\/clicked-[^/]+\.png$/);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.url().includes("/image/clicked-")),
-    gallery.tileOf(file).getByRole("link").click(),
+    page.getByTestId("original").click(),
   ]);
 
   await expect(page).toHaveURL(/\/image\/clicked-[^/]+\.png$/);

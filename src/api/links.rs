@@ -28,6 +28,8 @@ pub const HEALTH: &str = "/healthz";
 pub const FAVICON: &str = "/favicon.svg";
 /// The raw bytes of an object, as the router writes it: [`image`] builds one.
 pub const IMAGE_ROUTE: &str = "/image/{*name}";
+/// An object's bytes as a file to keep, under the name it was uploaded with.
+pub const DOWNLOAD_ROUTE: &str = "/download/{*name}";
 /// A derived copy of one version of a photo: `/derived/{version}/{edge}/{name}`.
 pub const DERIVED_ROUTE: &str = "/derived/{version}/{edge}/{*name}";
 
@@ -40,6 +42,8 @@ pub mod api {
     pub const DELETE: &str = "/api/delete";
     /// `GET`: a page of images, newest first.
     pub const IMAGES: &str = "/api/images";
+    /// `GET`: one photo as the viewer shows it, with its neighbours (`?name=`).
+    pub const PHOTO: &str = "/api/photo";
     /// `GET`: what the caller may do.
     pub const SESSION: &str = "/api/session";
 }
@@ -149,10 +153,31 @@ pub fn image(name: &str) -> String {
     format!("/image/{}", encoded.join("/"))
 }
 
+/// Where object `name` is served as a file to keep (under its uploaded name).
+pub fn download(name: &str) -> String {
+    let encoded = image(name);
+    format!("/download/{}", encoded.trim_start_matches("/image/"))
+}
+
+/// The viewer's address of photo `name`: `/photo/` and the name, each segment
+/// percent-encoded as in [`image`].
+pub fn photo(name: &str) -> String {
+    let encoded = image(name);
+    format!("{PHOTO_PREFIX}{}", encoded.trim_start_matches("/image/"))
+}
+
+/// What every viewer address starts with.
+pub const PHOTO_PREFIX: &str = "/photo/";
+
 /// The longest edge, in pixels, of each small copy of a photo, smallest first:
 /// grid tiles at 1× on small rows, at 1× on desktop rows and 2.6× on phones (a 4:3
 /// tile wants about 330 and 390 pixels there), and at 3×.
 pub const THUMBNAIL_EDGES: [u32; 3] = [320, 480, 640];
+
+/// The longest edge of the copies the viewer shows a photo at, smallest first: a
+/// laptop or phone screen, and a large or high-density one. Made when first asked
+/// for (most photos are never opened full screen), then kept like the others.
+pub const SCREEN_EDGES: [u32; 2] = [1280, 2048];
 
 /// Where the copy of `name` (in its version `version`) that fits `edge` pixels is
 /// served; each segment of the name percent-encoded as in [`image`].

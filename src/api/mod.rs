@@ -5,11 +5,11 @@
 pub mod errors;
 /// Paths, query keys and the functions that build every link.
 pub mod links;
-/// `ImageInfo`, `ImagePage`, `UploadedImages`, `Session`.
+/// `ImageInfo`, `ImagePage`, `PhotoView`, `UploadedImages`, `Session`.
 pub mod types;
 
 pub use errors::{ApiError, ErrorCode};
 pub use types::{
-    display_name, looks_uploaded, ImageInfo, ImagePage, PhotoFacts, Session, Thumbnail,
+    display_name, looks_uploaded, ImageInfo, ImagePage, PhotoFacts, PhotoView, Session, Thumbnail,
     UploadedImages, FILE_FIELD, SUPPORTED_TYPES,
 };

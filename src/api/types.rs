@@ -143,6 +143,19 @@ pub struct ImagePage {
     pub bucket_problem: Option<String>,
 }
 
+/// One photo as the viewer shows it, with its neighbours in the gallery's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoView {
+    pub photo: ImageInfo,
+    /// Copies that fill a screen, smallest first; empty when the photo has no
+    /// copies (the viewer then shows the original).
+    pub screens: Vec<Thumbnail>,
+    /// The photo shown just before it (newer), if any.
+    pub newer: Option<ImageInfo>,
+    /// The photo shown just after it (older), if any.
+    pub older: Option<ImageInfo>,
+}
+
 /// What an upload stored, in the order the files were sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadedImages {

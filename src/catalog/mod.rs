@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::storage::{Bucket, ObjectInfo};
 
+/// One photo with its neighbours, as the viewer shows it.
+pub mod around;
 /// Pages of it, each with the cursor of the next.
 pub mod paging;
 
@@ -77,6 +79,16 @@ pub struct Page {
     pub problem: Option<String>,
 }
 
+/// One object and its neighbours in the gallery's order.
+#[derive(Debug)]
+pub struct Around {
+    /// The one shown just before it (newer), if any.
+    pub newer: Option<ObjectInfo>,
+    pub this: ObjectInfo,
+    /// The one shown just after it (older), if any.
+    pub older: Option<ObjectInfo>,
+}
+
 impl Catalog {
     pub fn new(bucket: Bucket, max_age: Duration) -> Arc<Self> {
         Arc::new(Catalog {
@@ -128,6 +140,45 @@ impl Catalog {
             }
             objects.push(next.clone());
         }
+    }
+
+    /// The object `name` with the ones just before (newer) and after (older) it in
+    /// the gallery's order; `None` when the catalog does not hold it.
+    pub async fn around(self: &Arc<Self>, name: &ObjectName) -> Result<Option<Around>> {
+        let (listing, recent, _) = self.current().await?;
+        let removed = self.removed_names();
+        if removed.contains(name.as_str()) {
+            return Ok(None);
+        }
+        let named = |object: &&ObjectInfo| object.name == *name;
+        let Some(this) = recent
+            .iter()
+            .find(named)
+            .or_else(|| listing.objects.iter().find(named))
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        let key = sort_key(&this);
+        let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
+        let last_before = |objects: &[ObjectInfo], skip: &dyn Fn(&ObjectInfo) -> bool| {
+            let end = objects.partition_point(|object| sort_key(object) < key);
+            objects[..end]
+                .iter()
+                .rev()
+                .find(|object| !skip(object))
+                .cloned()
+        };
+        let listed = last_before(&listing.objects, &|object| {
+            fresh.contains(object.name.as_str()) || removed.contains(object.name.as_str())
+        });
+        let added = last_before(&recent, &|_| false);
+        let newer = match (listed, added) {
+            (Some(a), Some(b)) => Some(if sort_key(&a) > sort_key(&b) { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        let older = self.page(Some(key), 1).await?.objects.pop();
+        Ok(Some(Around { newer, this, older }))
     }
 
     /// Records objects this server has just stored: pages show them at once.
@@ -319,6 +370,55 @@ mod tests {
         assert_eq!(names(&catalog).await, ["b.png"]);
         catalog.take_listing().await.unwrap();
         assert_eq!(names(&catalog).await, ["b.png"]);
+    }
+
+    #[tokio::test]
+    async fn a_photo_knows_its_neighbours_in_the_gallery_order() {
+        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+        for name in ["a.png", "b.png", "c.png"] {
+            put(&bucket, name).await;
+        }
+        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
+        let order = names(&catalog).await;
+        put(&bucket, "d.png").await;
+        let d = bucket
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name.as_str() == "d.png");
+        catalog.added(d);
+        let order = [vec!["d.png".to_owned()], order].concat();
+        let around = |name: &str| {
+            let catalog = Arc::clone(&catalog);
+            let name = ObjectName::parse(name).unwrap();
+            async move {
+                let found = catalog.around(&name).await.unwrap()?;
+                let name = |o: Option<ObjectInfo>| o.map(|o| o.name.to_string());
+                Some((
+                    name(found.newer),
+                    found.this.name.to_string(),
+                    name(found.older),
+                ))
+            }
+        };
+
+        for (i, name) in order.iter().enumerate() {
+            let (newer, this, older) = around(name).await.expect("found");
+            assert_eq!(this, *name);
+            assert_eq!(newer.as_ref(), i.checked_sub(1).map(|i| &order[i]));
+            assert_eq!(older.as_ref(), order.get(i + 1));
+        }
+        let b = ObjectName::parse(&order[2]).unwrap();
+        catalog.removed(&b);
+        let (_, _, older) = around(&order[1]).await.unwrap();
+        assert_eq!(
+            older.as_ref(),
+            Some(&order[3]),
+            "a deleted neighbour is skipped"
+        );
+        assert!(around(&order[2]).await.is_none());
+        assert!(around("never.png").await.is_none());
     }
 
     #[tokio::test]

@@ -74,9 +74,18 @@ pub async fn images_page(
         .more
         .then(|| page.objects.last().map(|last| Cursor::after(last).encode()))
         .flatten();
-    let facts = photos.of_page(&page.objects).await;
-    let images = page
-        .objects
+    Ok(ImagePage {
+        images: described(photos, &page.objects).await,
+        next_cursor,
+        bucket_problem: page.problem,
+    })
+}
+
+/// Listed objects as the API shows them, with the facts of those that have them
+/// (the making of the others begins).
+pub async fn described(photos: &Photos, objects: &[ObjectInfo]) -> Vec<ImageInfo> {
+    let facts = photos.of_page(objects).await;
+    objects
         .iter()
         .zip(facts)
         .map(|(object, facts)| {
@@ -87,17 +96,12 @@ pub async fn images_page(
             }
             image
         })
-        .collect();
-    Ok(ImagePage {
-        images,
-        next_cursor,
-        bucket_problem: page.problem,
-    })
+        .collect()
 }
 
 /// A listed object as the API shows it; its type is guessed from its name here (the
 /// raw route judges the bytes).
-fn describe(object: &ObjectInfo) -> ImageInfo {
+pub fn describe(object: &ObjectInfo) -> ImageInfo {
     let content_type = ImageKind::from_name(object.name.as_str())
         .map(|kind| kind.mime())
         .unwrap_or("application/octet-stream");

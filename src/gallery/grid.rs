@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::delete::DeleteControl;
 use super::more::{load_while_near, Older};
+use super::viewer::overlay::{Opener, ViewerOverlay};
 use crate::api::links::{self, keys};
 use crate::api::{ApiError, ErrorCode, ImageInfo, ImagePage};
 
@@ -80,6 +81,7 @@ fn Grid(
     } = page;
     let listed = StoredValue::new(images);
     let older = Older::new(next_cursor);
+    let opener = Opener::new();
     let marker = NodeRef::<leptos::html::Div>::new();
     load_while_near(marker, older);
     // The page's own photos (those uploaded from it first); pages loaded by
@@ -133,18 +135,19 @@ fn Grid(
                     key=|(_, image)| image.name.clone()
                     let:((place, image))
                 >
-                    <Tile image can_delete deleted first_screen=place < FIRST_SCREEN/>
+                    <Tile image can_delete deleted opener first_screen=place < FIRST_SCREEN/>
                 </For>
             </ul>
             <For each=later_pages key=|(number, page)| (*number, page.len()) let:((_, page))>
                 <ul class="grid">
                     {page
                         .into_iter()
-                        .map(|image| view! { <Tile image can_delete deleted first_screen=false/> })
+                        .map(|image| view! { <Tile image can_delete deleted opener first_screen=false/> })
                         .collect_view()}
                 </ul>
             </For>
         </Show>
+        <ViewerOverlay opener can_delete deleted/>
         // Near the screen, this loads older photos by itself (see more.rs).
         // Also the end of the grid the page waits for before painting (app.rs).
         <div class="more-marker" id=links::GRID_END node_ref=marker aria-hidden="true"></div>
@@ -179,21 +182,23 @@ fn Tile(
     image: ImageInfo,
     can_delete: bool,
     deleted: RwSignal<HashSet<String>>,
+    /// Opens the viewer on the tile's photo.
+    opener: Opener,
     /// Whether the tile is likely on the first screen.
     first_screen: bool,
 ) -> impl IntoView {
     let loading = if first_screen { "eager" } else { "lazy" };
     let priority = if first_screen { "high" } else { "auto" };
     let srcset = image.srcset();
+    let opened = image.clone();
     let ImageInfo {
         name,
-        url,
         display_name,
         photo,
         ..
     } = image;
     let caption = display_name;
-    let (link, title, data_name) = (url.clone(), caption.clone(), name.clone());
+    let (link, title, data_name) = (links::photo(&name), caption.clone(), name.clone());
     // The photo's shape before any byte of it arrives: no layout shift. Without
     // facts yet, a square tile whose thumbnail is made on first request.
     let (width, height) = photo
@@ -250,8 +255,10 @@ fn Tile(
     });
     view! {
         <li class="tile" data-testid="gallery-item" data-name=data_name style=shape>
-            // rel="external": the router must let the browser open raw bytes itself.
-            <a href=link rel="external" title=title class="frame">
+            // Opens the viewer over the grid; without JavaScript (or in a new tab)
+            // the photo's own page. rel="external": the router leaves it alone.
+            <a href=link rel="external" title=title class="frame"
+                on:click=move |ev| opener.open_on_click(&ev, &opened)>
                 {picture}
             </a>
             <span class="caption">{caption}</span>

@@ -1,6 +1,6 @@
 //! The gallery: its server API (`GET /api/images?limit=N&cursor=C`, newest first, a
-//! page at a time; `POST /api/delete`), and the page, grid and delete controls
-//! that show it.
+//! page at a time; `GET /api/photo?name=N`, one photo and its neighbours;
+//! `POST /api/delete`), and the page, grid, viewer and delete controls that show it.
 
 /// Deleting from the page, and the question page without JavaScript.
 pub mod delete;
@@ -10,11 +10,13 @@ pub mod grid;
 pub mod more;
 /// The gallery page: what a form did, the upload widget, the grid.
 pub mod page;
+/// One photo full screen: over the grid, and at its own address.
+pub mod viewer;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-use crate::api::{ApiError, ImagePage};
+use crate::api::{ApiError, ImagePage, PhotoView};
 
 /// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
 #[server(prefix = "/api", endpoint = "images", input = GetUrl)]
@@ -28,6 +30,19 @@ pub async fn list_images(
 
     let state = expect_context::<AppState>();
     images_page(&state.catalog, &state.photos, limit, cursor.as_deref())
+        .await
+        .map_err(respond)
+}
+
+/// One photo with what the viewer shows of it, and its neighbours (newer, older).
+#[server(prefix = "/api", endpoint = "photo", input = GetUrl)]
+pub async fn view_photo(name: String) -> Result<PhotoView, ApiError> {
+    use crate::catalog::around;
+    use crate::error::respond;
+    use crate::state::AppState;
+
+    let state = expect_context::<AppState>();
+    around::photo_view(&state.catalog, &state.photos, &state.bucket, &name)
         .await
         .map_err(respond)
 }
@@ -73,6 +88,7 @@ pub fn routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppS
         post(server_fns::answer).route_layer(from_fn_with_state(state.clone(), may_delete));
     axum::Router::new()
         .route(links::api::IMAGES, get(server_fns::answer))
+        .route(links::api::PHOTO, get(server_fns::answer))
         .route(links::api::DELETE, delete)
 }
 
@@ -80,12 +96,13 @@ pub fn routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppS
 mod tests {
     use leptos::server_fn::ServerFn;
 
-    use super::{DeleteImage, ListImages};
+    use super::{DeleteImage, ListImages, ViewPhoto};
     use crate::api::links;
 
     #[test]
     fn the_gallery_addresses_are_the_server_functions_own() {
         assert_eq!(links::api::DELETE, <DeleteImage as ServerFn>::PATH);
         assert_eq!(links::api::IMAGES, <ListImages as ServerFn>::PATH);
+        assert_eq!(links::api::PHOTO, <ViewPhoto as ServerFn>::PATH);
     }
 }

@@ -3,6 +3,8 @@
 //! (for photos other tools put into the bucket). The address names the version,
 //! so browsers keep the answer for good. `current` in place of the version is
 //! sent on to the photo's current one (for tiles whose facts are not known yet).
+//! Thumbnails are made with a photo's facts; the copies that fill a screen
+//! (`SCREEN_EDGES`) when first asked for.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -32,7 +34,8 @@ pub async fn derived(
 ) -> Result<Response> {
     let missing = || Error::NotFound(name.clone());
     let photo = ObjectName::parse(&name).map_err(|_| missing())?;
-    if !render::EDGES.contains(&edge) {
+    let for_screens = links::SCREEN_EDGES.contains(&edge);
+    if !render::EDGES.contains(&edge) && !for_screens {
         return Err(missing());
     }
     if version == CURRENT {
@@ -69,6 +72,10 @@ pub async fn derived(
             let original = state.bucket.head(&photo).await?;
             if keys::version(&original) != version {
                 return Err(missing());
+            }
+            if for_screens {
+                let bytes = state.photos.screen_copy(&original, edge).await?;
+                return Ok(answer(bytes, &etag));
             }
             let facts = state.photos.facts(&original, None).await?;
             if let Some(problem) = &facts.problem {

@@ -9,6 +9,8 @@ pub mod conditional;
 pub mod connections;
 /// `GET /derived/{version}/{edge}/{name}`: a photo's small copies, cached for good.
 pub mod derived;
+/// `GET /download/{name}`: an object's bytes to keep, under its uploaded name.
+pub mod download;
 /// Plain form posts (no JavaScript): a redirect back to the gallery, not JSON.
 pub mod forms;
 /// Security headers: the page's Content-Security-Policy, the raw images', the rest.

@@ -4,6 +4,7 @@
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use super::decode::fitted_size;
 use super::render::{RenderError, Rendered};
 use crate::api::{links, PhotoFacts, Thumbnail};
 use crate::names::ObjectName;
@@ -114,6 +115,25 @@ impl Facts {
             animated: self.animated,
             problem: self.problem.clone(),
         }
+    }
+
+    /// The copies that fill a screen (made when first asked for), smallest first;
+    /// none when the photo has no copies at all.
+    pub fn screens(&self, name: &ObjectName) -> Vec<Thumbnail> {
+        if self.copies.is_empty() {
+            return Vec::new();
+        }
+        links::SCREEN_EDGES
+            .iter()
+            .map(|&edge| {
+                let (width, height) = fitted_size(self.width, self.height, edge);
+                Thumbnail {
+                    url: links::derived(&self.version, edge, name.as_str()),
+                    width,
+                    height,
+                }
+            })
+            .collect()
     }
 }
 

@@ -13,10 +13,14 @@ pub mod duplicates;
 pub mod exif;
 /// A photo's facts as kept in the bucket, and as the API shows them.
 pub mod facts;
+/// One making at a time per key, shared by all who ask meanwhile.
+pub mod flight;
 /// Where derived objects live: hidden prefix, photo, version.
 pub mod keys;
 /// Making the derived images and reading the facts, from a photo's bytes.
 pub mod render;
+/// The copies that fill a screen, made when a viewer first asks for them.
+pub mod screen;
 /// Finding or making a photo's facts and copies, once at a time.
 pub mod store;
 

@@ -60,11 +60,7 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
         profile,
         orientation,
         stored_size,
-    } = match kind {
-        ImageKind::Jpeg => decode_jpeg(bytes, max_pixels, EDGES[EDGES.len() - 1])?,
-        ImageKind::Png | ImageKind::Gif | ImageKind::Webp => decode_other(bytes, max_pixels)?,
-        ImageKind::Avif => return Err(RenderError::NotDecoded("AVIF")),
-    };
+    } = decode(bytes, kind, max_pixels, EDGES[EDGES.len() - 1])?;
     let orientation = exif.orientation.unwrap_or(orientation);
     let mut copies = Vec::with_capacity(EDGES.len());
     // Largest first, each from the one before: every resize starts small.
@@ -72,21 +68,7 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
     for &edge in EDGES.iter().rev() {
         let fitted = fit(&source, edge)?;
         source = fitted.clone();
-        let mut upright = DynamicImage::ImageRgb8(fitted);
-        upright.apply_orientation(orientation);
-        let upright = upright.to_rgb8();
-        let mut webp = webp::Encoder::from_rgb(upright.as_raw(), upright.width(), upright.height())
-            .encode(QUALITY)
-            .to_vec();
-        if let Some(profile) = profile.as_deref().filter(|p| !colour::is_srgb(p)) {
-            webp = colour::with_profile(webp, upright.width(), upright.height(), profile);
-        }
-        copies.push(Copy {
-            edge,
-            width: upright.width(),
-            height: upright.height(),
-            webp,
-        });
+        copies.push(encode(fitted, orientation, profile.as_deref(), edge));
     }
     copies.reverse();
     let placeholder = placeholder(&source, orientation)?;
@@ -100,6 +82,60 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
         camera: exif.camera,
         animated: kind_is_animated(bytes, kind),
     })
+}
+
+/// The copy that fills a screen (`edge` of [`links::SCREEN_EDGES`]), made when a
+/// viewer first asks for it rather than on upload: most photos are never opened.
+pub fn screen_copy(
+    bytes: &[u8],
+    kind: ImageKind,
+    max_pixels: u64,
+    edge: u32,
+) -> Result<Copy, RenderError> {
+    let exif = Exif::read(bytes);
+    let decoded = decode(bytes, kind, max_pixels, edge)?;
+    let orientation = exif.orientation.unwrap_or(decoded.orientation);
+    let fitted = fit(&decoded.image, edge)?;
+    Ok(encode(
+        fitted,
+        orientation,
+        decoded.profile.as_deref(),
+        edge,
+    ))
+}
+
+/// The pixels of a photo, JPEGs at the smallest scale that still covers `largest`.
+fn decode(
+    bytes: &[u8],
+    kind: ImageKind,
+    max_pixels: u64,
+    largest: u32,
+) -> Result<Decoded, RenderError> {
+    match kind {
+        ImageKind::Jpeg => decode_jpeg(bytes, max_pixels, largest),
+        ImageKind::Png | ImageKind::Gif | ImageKind::Webp => decode_other(bytes, max_pixels),
+        ImageKind::Avif => Err(RenderError::NotDecoded("AVIF")),
+    }
+}
+
+/// A resized image turned upright and encoded as WebP, with its colour profile
+/// when it is not sRGB.
+fn encode(fitted: RgbImage, orientation: Orientation, profile: Option<&[u8]>, edge: u32) -> Copy {
+    let mut upright = DynamicImage::ImageRgb8(fitted);
+    upright.apply_orientation(orientation);
+    let upright = upright.to_rgb8();
+    let mut webp = webp::Encoder::from_rgb(upright.as_raw(), upright.width(), upright.height())
+        .encode(QUALITY)
+        .to_vec();
+    if let Some(profile) = profile.filter(|p| !colour::is_srgb(p)) {
+        webp = colour::with_profile(webp, upright.width(), upright.height(), profile);
+    }
+    Copy {
+        edge,
+        width: upright.width(),
+        height: upright.height(),
+        webp,
+    }
 }
 
 /// The image resized to fit `edge` (Catmull-Rom, SIMD where the CPU has it).

@@ -5,17 +5,16 @@
 //! bounded. The copies are written before the facts, so facts in the bucket mean
 //! the copies are there; making a new version removes the old one's objects.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::StreamExt;
 use quick_cache::sync::Cache;
 use tokio::sync::Semaphore;
 
 use super::duplicates::{self, ContentHash};
 use super::facts::Facts;
+use super::flight::Flights;
 use super::keys;
 use super::render::{render, RenderError};
 use crate::api::display_name;
@@ -31,24 +30,24 @@ const READS_AT_ONCE: usize = 16;
 /// Facts files are small; anything larger is not ours.
 const LARGEST_FACTS: u64 = 64 * 1024;
 
-type Flight = Shared<BoxFuture<'static, std::result::Result<Arc<Facts>, Arc<Error>>>>;
-
 /// What is derived from the bucket's photos, and the making of it.
 #[derive(Clone)]
 pub struct Photos {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    bucket: Bucket,
+pub(super) struct Inner {
+    pub(super) bucket: Bucket,
     /// Originals with more pixels than this get no copies (`MAX_MEGAPIXELS`).
-    max_pixels: u64,
+    pub(super) max_pixels: u64,
     /// Originals larger than this are not read to make copies (`MAX_FILE_BYTES`).
     largest_original: u64,
     /// By the name of the facts object (photo and version).
     known: Cache<String, Arc<Facts>>,
     /// The makings under way, by the name of the facts object they will write.
-    flights: Mutex<HashMap<String, Flight>>,
+    flights: Flights<Arc<Facts>>,
+    /// The screen-sized copies being made, by the name they will be written under.
+    pub(super) screens: Flights<Bytes>,
     decodes: Semaphore,
 }
 
@@ -69,7 +68,8 @@ impl Photos {
                 max_pixels,
                 largest_original,
                 known: Cache::new(KNOWN_FACTS),
-                flights: Mutex::new(HashMap::new()),
+                flights: Flights::new(),
+                screens: Flights::new(),
                 decodes: Semaphore::new(decodes.max(1)),
             }),
         }
@@ -89,42 +89,17 @@ impl Photos {
         }
         let version = keys::version(info);
         let facts_name = keys::facts(&info.name, &version);
-        let flight = {
-            let mut flights = self
-                .inner
-                .flights
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            flights
-                .entry(facts_name.as_str().to_owned())
-                .or_insert_with(|| {
-                    let photos = self.clone();
-                    let info = info.clone();
-                    let uploaded_as = uploaded_as.map(str::to_owned);
-                    // On a task of its own: it finishes (and is shared) even when
-                    // the request that started it goes away.
-                    let task = tokio::spawn(async move {
-                        let made = photos.find_or_make(&info, version, uploaded_as).await;
-                        made.map_err(Arc::new)
-                    });
-                    task.map(|joined| match joined {
-                        Ok(made) => made,
-                        Err(panic) => Err(Arc::new(Error::Internal(format!(
-                            "making a photo's copies failed: {panic}"
-                        )))),
-                    })
-                    .boxed()
-                    .shared()
-                })
-                .clone()
-        };
-        let outcome = flight.await;
+        let photos = self.clone();
+        let info = info.clone();
+        let uploaded_as = uploaded_as.map(str::to_owned);
         self.inner
             .flights
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(facts_name.as_str());
-        outcome.map_err(|error| again(&error))
+            .once(
+                facts_name.as_str(),
+                "making a photo's copies",
+                move || async move { photos.find_or_make(&info, version, uploaded_as).await },
+            )
+            .await
     }
 
     /// The facts of each photo of a page, in order: from memory, else read from the
@@ -204,12 +179,7 @@ impl Photos {
         if let Some(facts) = self.read_facts(&facts_name).await? {
             return Ok(self.remember(&facts_name, facts));
         }
-        let _decoding = self
-            .inner
-            .decodes
-            .acquire()
-            .await
-            .map_err(|_| Error::Internal("the decoders were closed".into()))?;
+        let _decoding = self.decode_slot().await?;
         let name = uploaded_as.unwrap_or_else(|| display_name(info.name.as_str()));
         let mut sha256 = None;
         let facts = match self.original(info).await? {
@@ -250,8 +220,17 @@ impl Photos {
         Ok(self.remember(&facts_name, facts))
     }
 
+    /// One of the bounded number of decodes at once, held while it lives.
+    pub(super) async fn decode_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        self.inner
+            .decodes
+            .acquire()
+            .await
+            .map_err(|_| Error::Internal("the decoders were closed".into()))
+    }
+
     /// The original's bytes and type, or why no copies can be made of it.
-    async fn original(
+    pub(super) async fn original(
         &self,
         info: &ObjectInfo,
     ) -> Result<std::result::Result<(ObjectInfo, Bytes, ImageKind), RenderError>> {
@@ -302,22 +281,6 @@ impl Photos {
                 }
             }
         }
-    }
-}
-
-/// The error a shared making ended with, for one of the requests that waited.
-fn again(error: &Error) -> Error {
-    match error {
-        Error::NotFound(name) => Error::NotFound(name.clone()),
-        Error::TooLarge { name, limit } => Error::TooLarge {
-            name: name.clone(),
-            limit: *limit,
-        },
-        Error::Storage { reason, .. } => Error::Storage {
-            reason: reason.clone(),
-            source: error.to_string().into(),
-        },
-        other => Error::Internal(other.to_string()),
     }
 }
 

@@ -16,3 +16,4 @@ mod location;
 mod photos;
 mod serving;
 mod uploads;
+mod viewer;
