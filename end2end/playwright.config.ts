@@ -40,10 +40,11 @@ export default defineConfig({
   reporter: [["list"]],
   use: { baseURL, trace: "retain-on-failure" },
   projects: [
-    { name: "hydrated", testIgnore: /(no-js|scroll|budget)\.spec\.ts/, use: { ...chromium } },
+    { name: "hydrated", testIgnore: /(no-js|scroll|batch|budget)\.spec\.ts/, use: { ...chromium } },
     { name: "no-js", testMatch: /no-js\.spec\.ts/, use: { ...chromium, javaScriptEnabled: false } },
-    // Adds more than a page of photos: after the others, which expect theirs on the first.
-    { name: "scroll", testMatch: /scroll\.spec\.ts/, dependencies: ["hydrated", "no-js"], use: { ...chromium } },
+    // Add more than a page of photos (scrolling, big upload batches): after the
+    // others, which expect theirs on the first.
+    { name: "scroll", testMatch: /(scroll|batch)\.spec\.ts/, dependencies: ["hydrated", "no-js"], use: { ...chromium } },
     { name: "budget", testMatch: /budget\.spec\.ts/, use: { ...chromium, baseURL: photosURL } },
   ],
   webServer: [

@@ -56,11 +56,11 @@ test("the preview shows before the upload finishes", async ({ page }) => {
 
   const row = gallery.upload(file);
   await expect(row).toHaveAttribute("data-state", "sending");
+  // A small preview, decoded at its size from the file and drawn on a canvas.
   const preview = row.getByTestId("upload-preview");
   await expect(preview).toBeVisible();
-  await expect
-    .poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth))
-    .toBe(64);
+  await expect(preview).toHaveAttribute("data-drawn", "true");
+  expect(await preview.evaluate((canvas: HTMLCanvasElement) => canvas.width)).toBe(112);
   release();
   await gallery.expectUploaded(file);
 });

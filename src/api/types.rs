@@ -168,6 +168,9 @@ pub struct Session {
     pub signed_in: bool,
     pub can_upload: bool,
     pub can_delete: bool,
+    /// The largest file an upload may carry, in bytes (0: not said).
+    #[serde(default)]
+    pub max_file_bytes: u64,
 }
 
 /// The multipart field that carries files (the classic Flask guide's name).

@@ -131,6 +131,7 @@ impl Policy {
             signed_in: admin,
             can_upload: admin || self.public_uploads,
             can_delete: admin,
+            max_file_bytes: 0,
         }
     }
 

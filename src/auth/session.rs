@@ -1,4 +1,5 @@
-//! `GET /api/session`: what the caller may do, for the page to offer only that.
+//! `GET /api/session`: what the caller may do, for the page to offer only that,
+//! and the largest file an upload may carry (the widget refuses larger ones itself).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -12,9 +13,12 @@ pub async fn current_session() -> Result<Session, ApiError> {
     use crate::state::AppState;
 
     let parts = use_context::<axum::http::request::Parts>();
-    let policy = use_context::<AppState>().map(|state| state.policy.clone());
-    Ok(match (parts, policy) {
-        (Some(parts), Some(policy)) => policy.session(Caller::of(&parts.extensions).who),
+    let state = use_context::<AppState>();
+    Ok(match (parts, state) {
+        (Some(parts), Some(state)) => Session {
+            max_file_bytes: state.limits.max_file_bytes,
+            ..state.policy.session(Caller::of(&parts.extensions).who)
+        },
         _ => Session::default(),
     })
 }

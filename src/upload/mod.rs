@@ -2,7 +2,23 @@
 //! fields named `image`) and the widget that feeds it, one request per file so each
 //! file shows its own progress and fails alone; on the server, its routes.
 
+/// The batch's bar: files, bytes and time left, retry all, clear finished.
+mod batch;
+/// Folders dropped on the page, walked for their files.
+mod folders;
+/// One file of a batch, and where it is.
+mod pending;
+/// What the browser can tell of a file before sending it.
+mod precheck;
+/// Small previews drawn from picked files.
+mod preview;
+/// Where each file of a batch is, what comes next, and the batch's totals.
+mod queue;
+/// One file's row: preview, progress, cancel and retry.
+mod row;
+/// Sending one file, with progress and a way to stop it.
 mod transfer;
+/// The widget: the plain form, and everything it becomes with JavaScript.
 mod widget;
 
 /// The upload routes with the layer that decides who may use them.
