@@ -66,6 +66,9 @@ pub mod upload;
 
 /// The page shell and the router of pages.
 pub mod app;
+/// The same bucket from a terminal: `import`, `ls`.
+#[cfg(feature = "ssr")]
+pub mod cli;
 /// Settings from flags and environment variables, translated for each part.
 #[cfg(feature = "ssr")]
 pub mod config;

@@ -1,4 +1,5 @@
-//! The bucket-gallery server. Settings: `bucket-gallery --help`.
+//! The bucket-gallery server, and the same bucket from a terminal (`import`, `ls`).
+//! Settings and subcommands: `bucket-gallery --help`.
 
 /// mimalloc: measured beside the system allocator on the image route (bench/serve).
 #[cfg(feature = "ssr")]
@@ -21,18 +22,32 @@ fn give_memory_back_at_once() {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     use bucket_gallery::api::links;
+    use bucket_gallery::cli::{self, Command};
     use bucket_gallery::{config::Config, server};
     use clap::Parser;
     use tracing_subscriber::EnvFilter;
 
+    /// The settings, and what to do: serve unless a subcommand says otherwise.
+    #[derive(clap::Parser)]
+    #[command(name = "bucket-gallery", version, about)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+        #[command(subcommand)]
+        command: Option<Command>,
+    }
+
     give_memory_back_at_once();
+    let Cli { config, command } = Cli::parse();
+    let serving = matches!(command, None | Some(Command::Serve));
+    // A terminal tool says only what goes wrong, unless RUST_LOG asks for more.
+    let default_level = if serving { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
+        .with_writer(std::io::stderr)
         .init();
-
-    let config = Config::parse();
     let mut leptos_options = match leptos::config::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(error) => {
@@ -53,6 +68,9 @@ async fn main() -> std::process::ExitCode {
             .ok()
             .and_then(|exe| Some(exe.parent()?.join(&*leptos_options.hash_file)))
             .is_some_and(|hashes| hashes.is_file());
+    }
+    if let Some(command) = command.filter(|_| !serving) {
+        return cli::run(command, &config, leptos_options).await;
     }
     let server = match server::start(&config, leptos_options).await {
         Ok(server) => server,

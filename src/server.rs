@@ -176,6 +176,43 @@ impl Server {
     }
 }
 
+/// The parts every request reaches, over the bucket the settings name, for work
+/// without a listener (the command-line tools).
+pub fn parts(config: &Config, leptos_options: LeptosOptions) -> Result<Parts, StartError> {
+    let bucket = Bucket::open(&config.storage_settings())?;
+    Ok(assemble(config, leptos_options, bucket, random_token()))
+}
+
+fn assemble(
+    config: &Config,
+    leptos_options: LeptosOptions,
+    bucket: Bucket,
+    admin_token: Secret,
+) -> Parts {
+    let policy = Policy::new(&config.policy_settings(admin_token));
+    let catalog = Catalog::new(bucket.clone(), config.listing_max_age());
+    let limits = config.limits();
+    // About one decode per core: more would only queue for the CPU, holding memory.
+    let decodes = std::thread::available_parallelism().map_or(2, usize::from);
+    let sessions = Sessions::new(bucket.clone());
+    let photos = Photos::new(
+        bucket.clone(),
+        limits.max_pixels,
+        limits.max_file_bytes,
+        decodes,
+    );
+    Parts {
+        leptos_options,
+        bucket,
+        catalog,
+        limits,
+        policy,
+        sessions,
+        hot: HotObjects::new(config.image_cache_bytes(), config.listing_max_age()),
+        photos,
+    }
+}
+
 /// Opens the bucket, binds the listener and serves in the background.
 pub async fn start(
     config: &Config,
@@ -199,31 +236,14 @@ pub async fn start(
         (Some(token), _) | (None, Some(token)) => token.clone(),
         (None, None) => random_token(),
     };
-    let policy = Policy::new(&config.policy_settings(admin_token));
-    policy.spawn_limiter_cleanup();
-    let catalog = Catalog::new(bucket.clone(), config.listing_max_age());
-    let limits = config.limits();
-    // About one decode per core: more would only queue for the CPU, holding memory.
-    let decodes = std::thread::available_parallelism().map_or(2, usize::from);
-    let sessions = Sessions::new(bucket.clone());
-    let sweeper = sweep_periodically(bucket.clone(), sessions.clone(), config.leftover_ages());
-    let photos = Photos::new(
-        bucket.clone(),
-        limits.max_pixels,
-        limits.max_file_bytes,
-        decodes,
+    let parts = assemble(config, leptos_options, bucket, admin_token);
+    parts.policy.spawn_limiter_cleanup();
+    let sweeper = sweep_periodically(
+        parts.bucket.clone(),
+        parts.sessions.clone(),
+        config.leftover_ages(),
     );
-    let state = AppState::new(Parts {
-        leptos_options,
-        bucket,
-        catalog,
-        limits,
-        policy,
-        sessions,
-        hot: HotObjects::new(config.image_cache_bytes(), config.listing_max_age()),
-        photos,
-    });
-    let app = router(state);
+    let app = router(AppState::new(parts));
     let (stop, stopped) = oneshot::channel::<()>();
     let limits = config.connection_limits();
     let task = tokio::spawn(connections::serve(listener, app, limits, async move {

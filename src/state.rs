@@ -62,7 +62,17 @@ impl Parts {
         &self,
         multipart: multer::Multipart<'static>,
     ) -> Result<Vec<ImageInfo>> {
-        let stored = ingest::store_all(&self.bucket, multipart, self.limits).await?;
+        self.store_uploads_with(multipart, self.limits).await
+    }
+
+    /// As [`Parts::store_uploads`], under other limits (an import that keeps
+    /// location).
+    pub async fn store_uploads_with(
+        &self,
+        multipart: multer::Multipart<'static>,
+        limits: ingest::Limits,
+    ) -> Result<Vec<ImageInfo>> {
+        let stored = ingest::store_all(&self.bucket, multipart, limits).await?;
         let mut answer = Vec::with_capacity(stored.len());
         for image in &stored {
             let mut info = image.info();

@@ -96,6 +96,9 @@ test("the same photo dropped again stores nothing and says which photo has it", 
 
   await expect(gallery.upload(again)).toHaveAttribute("data-state", "done");
   await expect(gallery.upload(again)).toContainText(`Already in the gallery, as ${first.name}`);
+  // Not an error: a link to the photo that has those bytes.
+  await expect(gallery.upload(again).getByRole("alert")).toHaveCount(0);
+  await expect(gallery.upload(again).getByTestId("already-link")).toHaveAttribute("href", /^\/photo\/twice-/);
   await page.reload();
   await gallery.waitForHydration();
   await expect(gallery.tileOf(first)).toHaveCount(1);

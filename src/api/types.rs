@@ -171,6 +171,9 @@ pub struct Session {
     /// The largest file an upload may carry, in bytes (0: not said).
     #[serde(default)]
     pub max_file_bytes: u64,
+    /// The most pixels an uploaded image may have (0: not said).
+    #[serde(default)]
+    pub max_pixels: u64,
 }
 
 /// The multipart field that carries files (the classic Flask guide's name).

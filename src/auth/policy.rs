@@ -132,6 +132,7 @@ impl Policy {
             can_upload: admin || self.public_uploads,
             can_delete: admin,
             max_file_bytes: 0,
+            max_pixels: 0,
         }
     }
 

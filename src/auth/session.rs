@@ -1,5 +1,5 @@
 //! `GET /api/session`: what the caller may do, for the page to offer only that,
-//! and the largest file an upload may carry (the widget refuses larger ones itself).
+//! and the upload limits the widget checks before sending (largest file, most pixels).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -17,6 +17,7 @@ pub async fn current_session() -> Result<Session, ApiError> {
     Ok(match (parts, state) {
         (Some(parts), Some(state)) => Session {
             max_file_bytes: state.limits.max_file_bytes,
+            max_pixels: state.limits.max_pixels,
             ..state.policy.session(Caller::of(&parts.extensions).who)
         },
         _ => Session::default(),

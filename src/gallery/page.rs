@@ -40,7 +40,7 @@ pub fn GalleryPage() -> impl IntoView {
                         {move || flash().map(|flash| view! { <FlashBanner flash/> })}
                         {if session.can_upload {
                             view! {
-                                <UploadWidget hydrated max_file_bytes=session.max_file_bytes on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
+                                <UploadWidget hydrated max_file_bytes=session.max_file_bytes max_pixels=session.max_pixels on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
                             }.into_any()
                         } else {
                             view! {

@@ -20,7 +20,10 @@ pub async fn download(
     Path(name): Path<String>,
     request: HeaderMap,
 ) -> Result<Response> {
-    let object = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
+    let object = ObjectName::parse(&name)
+        .ok()
+        .filter(|object| !object.is_hidden())
+        .ok_or_else(|| Error::NotFound(name.clone()))?;
     let info = state.bucket.head(&object).await?;
     let file_name = described(&state.photos, std::slice::from_ref(&info))
         .await

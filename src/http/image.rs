@@ -35,7 +35,12 @@ pub async fn image(
     Path(name): Path<String>,
     request: HeaderMap,
 ) -> Result<Response> {
-    let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
+    let name = ObjectName::parse(&name)
+        .ok()
+        // The bucket's housekeeping (the gallery's own `.gallery/`, a `.DS_Store`)
+        // is never served: not listed, not there.
+        .filter(|name| !name.is_hidden())
+        .ok_or_else(|| Error::NotFound(name.clone()))?;
     let bucket = &state.bucket;
     let hot = &state.hot;
     let mut known = None;

@@ -1,18 +1,28 @@
 //! What the browser can tell about a file before any byte of it is sent: that it
-//! is empty, larger than the gallery takes, an iPhone's HEIC, or not an image at
-//! all (judged from its first bytes, as the server judges them, never from its
-//! name). The server checks everything again; this saves sending what it would
+//! is empty, larger than the gallery takes, an iPhone's HEIC, not an image at all
+//! (judged from its first bytes, as the server judges them, never from its name),
+//! or of more pixels than the gallery takes (from its header: JPEG, PNG, GIF,
+//! WebP). The server checks everything again; this saves sending what it would
 //! refuse, and says why at once, in the server's own words.
 
 use crate::api::SUPPORTED_TYPES;
 use crate::sizes::human_bytes;
 
-/// How many bytes of a file [`judge`] needs.
-pub const HEAD_BYTES: u32 = 32;
+/// How many bytes of a file [`judge`] reads: a JPEG's size comes after its EXIF
+/// block, which may hold a thumbnail of its own.
+pub const HEAD_BYTES: u32 = 128 * 1024;
 
-/// Why `name` would be refused, if it would be: from its `size`, the `largest`
-/// file the gallery takes (0: not known) and the `head` of its bytes.
-pub fn judge(name: &str, size: u64, largest: u64, head: &[u8]) -> Result<(), String> {
+/// The gallery's limits, as the session tells them (0: not known).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    pub largest_file: u64,
+    pub most_pixels: u64,
+}
+
+/// Why `name` would be refused, if it would be: from its `size`, the gallery's
+/// `limits` and the `head` of its bytes.
+pub fn judge(name: &str, size: u64, limits: Limits, head: &[u8]) -> Result<(), String> {
+    let largest = limits.largest_file;
     if size == 0 {
         return Err(format!("{name} is empty: there is no image in it"));
     }
@@ -23,7 +33,16 @@ pub fn judge(name: &str, size: u64, largest: u64, head: &[u8]) -> Result<(), Str
         ));
     }
     match kind(head) {
-        Some(Kind::Supported) => Ok(()),
+        Some(Kind::Supported) => match dimensions(head) {
+            Some((width, height)) if limits.most_pixels > 0 && width * height > limits.most_pixels => {
+                Err(format!(
+                    "{name} is not a valid image: it is {width} × {height} pixels ({:.1} megapixels); the limit is {} megapixels",
+                    (width * height) as f64 / 1_000_000.0,
+                    limits.most_pixels / 1_000_000
+                ))
+            }
+            _ => Ok(()),
+        },
         Some(Kind::Heic) => Err(format!(
             "{name}: HEIC photos are not supported yet: export them as JPEG, or set the iPhone camera to Most Compatible"
         )),
@@ -75,6 +94,62 @@ fn kind(head: &[u8]) -> Option<Kind> {
     None
 }
 
+/// Width and height from an image's header, where the head holds it.
+fn dimensions(head: &[u8]) -> Option<(u64, u64)> {
+    let be16 = |at: usize| {
+        head.get(at..at + 2)
+            .map(|b| u64::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let le16 = |at: usize| {
+        head.get(at..at + 2)
+            .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let be32 = |at: usize| {
+        head.get(at..at + 4)
+            .map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+    };
+    let le24 = |at: usize| {
+        head.get(at..at + 3)
+            .map(|b| u64::from(b[0]) | u64::from(b[1]) << 8 | u64::from(b[2]) << 16)
+    };
+    if head.starts_with(b"\x89PNG") {
+        return Some((be32(16)?, be32(20)?));
+    }
+    if head.starts_with(b"GIF8") {
+        return Some((le16(6)?, le16(8)?));
+    }
+    if head.starts_with(b"RIFF") {
+        return match head.get(12..16)? {
+            b"VP8X" => Some((le24(24)? + 1, le24(27)? + 1)),
+            b"VP8 " => Some((le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)),
+            b"VP8L" => {
+                let bits = head.get(21..25)?;
+                let bits = u32::from_le_bytes([bits[0], bits[1], bits[2], bits[3]]);
+                Some((
+                    u64::from(bits & 0x3FFF) + 1,
+                    u64::from((bits >> 14) & 0x3FFF) + 1,
+                ))
+            }
+            _ => None,
+        };
+    }
+    if head.starts_with(&[0xFF, 0xD8]) {
+        // Segment by segment to the frame header (SOF0 to SOF15 but DHT, JPG, DAC).
+        let mut at = 2;
+        loop {
+            if *head.get(at)? != 0xFF {
+                return None;
+            }
+            let marker = *head.get(at + 1)?;
+            if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+                return Some((be16(at + 7)?, be16(at + 5)?));
+            }
+            at += 2 + usize::try_from(be16(at + 2)?).ok()?;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +177,7 @@ mod tests {
             ftyp(b"avif", &[b"mif1", b"miaf"]),
             ftyp(b"mif1", &[b"avif", b"miaf"]),
         ] {
-            assert_eq!(judge("a", 100, 1000, &head), Ok(()), "{head:?}");
+            assert_eq!(judge("a", 100, LIMITS, &head), Ok(()), "{head:?}");
         }
     }
 
@@ -113,7 +188,7 @@ mod tests {
             ftyp(b"mif1", &[b"heic"]),
         ] {
             assert_eq!(
-                judge("IMG_3000.HEIC", 100, 1000, &head),
+                judge("IMG_3000.HEIC", 100, LIMITS, &head),
                 Err("IMG_3000.HEIC: HEIC photos are not supported yet: export them as JPEG, or set the iPhone camera to Most Compatible".to_owned())
             );
         }
@@ -122,25 +197,82 @@ mod tests {
     #[test]
     fn empty_too_large_and_other_files_say_why() {
         assert_eq!(
-            judge("x.png", 0, 1000, b""),
+            judge("x.png", 0, LIMITS, b""),
             Err("x.png is empty: there is no image in it".to_owned())
         );
         assert_eq!(
             judge(
                 "big.jpg",
                 17 * 1024 * 1024,
-                16 * 1024 * 1024,
+                Limits {
+                    largest_file: 16 * 1024 * 1024,
+                    most_pixels: 0
+                },
                 b"\xFF\xD8\xFF"
             ),
             Err("big.jpg is larger than the limit of 16 MiB".to_owned())
         );
         assert_eq!(
-            judge("notes.jpg", 10, 1000, b"just some notes"),
+            judge("notes.jpg", 10, LIMITS, b"just some notes"),
             Err(format!(
                 "notes.jpg is not a supported image: {SUPPORTED_TYPES}"
             ))
         );
         // The limit is not known: the server will say.
-        assert_eq!(judge("big.jpg", u64::MAX, 0, b"\xFF\xD8\xFF"), Ok(()));
+        assert_eq!(
+            judge("big.jpg", u64::MAX, Limits::default(), b"\xFF\xD8\xFF"),
+            Ok(())
+        );
+    }
+
+    const LIMITS: Limits = Limits {
+        largest_file: 1000,
+        most_pixels: 50_000_000,
+    };
+
+    /// A real file's bytes, made by `image`.
+    fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+        let picture = image::RgbImage::from_pixel(width, height, image::Rgb([90, 120, 200]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        picture.write_to(&mut bytes, format).expect("encoded");
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn the_size_is_read_from_each_header() {
+        for format in [
+            image::ImageFormat::Png,
+            image::ImageFormat::Gif,
+            image::ImageFormat::WebP,
+        ] {
+            assert_eq!(
+                dimensions(&encoded(300, 200, format)),
+                Some((300, 200)),
+                "{format:?}"
+            );
+        }
+        let mut jpeg = encoded(300, 200, image::ImageFormat::Jpeg);
+        // An APP1 segment (as EXIF is) before the frame header.
+        let app1 = [&[0xFF, 0xE1, 0x00, 0x10][..], &[0u8; 14]].concat();
+        jpeg.splice(2..2, app1);
+        assert_eq!(dimensions(&jpeg), Some((300, 200)));
+    }
+
+    #[test]
+    fn too_many_pixels_are_refused_in_the_servers_words() {
+        let png = encoded(2000, 1000, image::ImageFormat::Png);
+        let limits = Limits {
+            largest_file: 0,
+            most_pixels: 1_000_000,
+        };
+        assert_eq!(
+            judge("wide.png", png.len() as u64, limits, &png),
+            Err("wide.png is not a valid image: it is 2000 × 1000 pixels (2.0 megapixels); the limit is 1 megapixels".to_owned())
+        );
+        let roomy = Limits {
+            most_pixels: 50_000_000,
+            ..limits
+        };
+        assert_eq!(judge("wide.png", png.len() as u64, roomy, &png), Ok(()));
     }
 }

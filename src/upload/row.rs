@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::pending::Upload;
 use super::queue::State;
+use crate::api::links;
 use crate::sizes::human_bytes;
 
 #[component]
@@ -40,9 +41,7 @@ pub fn UploadRow(
         State::Queued => "Waiting…".to_owned(),
         State::Sending { .. } => format!("Uploading… {:.0}%", fraction() * 100.0),
         State::Waiting { reason, .. } => format!("{reason}: trying again…"),
-        State::Done(image) if image.already_in_gallery => {
-            format!("Already in the gallery, as {}", image.display_name)
-        }
+        State::Done(image) if image.already_in_gallery => "Already in the gallery, as ".to_owned(),
         State::Done(_) => "Uploaded".to_owned(),
         State::Failed(reason) => reason,
         State::Cancelled => "Cancelled".to_owned(),
@@ -61,7 +60,16 @@ pub fn UploadRow(
             <div class="upload-body">
                 <span class="upload-name">{name.clone()} <span class="muted">" · " {human_bytes(size as u64)}</span></span>
                 <progress max="1" value=fraction aria-label=format!("Upload of {label}") data-testid="upload-progress"></progress>
-                <span class="upload-status" role=move || (data_state() == "failed").then_some("alert")>{status}</span>
+                <span class="upload-status" role=move || (data_state() == "failed").then_some("alert")>
+                    {status}
+                    // A duplicate is no error: the photo that has its bytes, to open.
+                    {move || match state.get() {
+                        State::Done(image) if image.already_in_gallery => Some(view! {
+                            <a href=links::photo(&image.name) rel="external" data-testid="already-link">{image.display_name.clone()}</a>
+                        }),
+                        _ => None,
+                    }}
+                </span>
             </div>
             <div class="upload-actions">
                 <Show when=can_cancel>

@@ -19,7 +19,7 @@ use web_sys::{File, FileList, HtmlInputElement};
 use super::batch::BatchBar;
 use super::folders;
 use super::pending::Upload;
-use super::precheck::{judge, HEAD_BYTES};
+use super::precheck::{judge, Limits, HEAD_BYTES};
 use super::preview;
 use super::queue::{self, Sent, State, Totals, SENDS_AT_ONCE};
 use super::row::UploadRow;
@@ -34,6 +34,8 @@ pub fn UploadWidget(
     hydrated: RwSignal<bool>,
     /// The largest file the gallery takes (0: not known).
     max_file_bytes: u64,
+    /// The most pixels an image may have (0: not known).
+    max_pixels: u64,
     /// Called with each image the bucket has stored.
     #[prop(into)]
     on_uploaded: Callback<ImageInfo>,
@@ -148,7 +150,11 @@ pub fn UploadWidget(
         spawn_local(async move {
             for upload in added {
                 let head = upload.head(HEAD_BYTES).await;
-                match judge(&upload.name, upload.size as u64, max_file_bytes, &head) {
+                let limits = Limits {
+                    largest_file: max_file_bytes,
+                    most_pixels: max_pixels,
+                };
+                match judge(&upload.name, upload.size as u64, limits, &head) {
                     Ok(()) => {
                         if upload.state.get_untracked() == State::Checking {
                             upload.state.set(State::Queued);

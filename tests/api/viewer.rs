@@ -228,3 +228,22 @@ async fn an_animated_photo_is_shown_as_itself_so_it_moves() {
     // A still photo: the copy that fills a screen.
     assert!(shown(&page_of(still.name.clone()).await).contains("/1280/"));
 }
+
+#[tokio::test]
+async fn the_buckets_housekeeping_is_never_served() {
+    let app = spawn_app_with(|_| {}).await;
+    let info = app.upload_ok("kept.jpg", &jpeg(64, 48, 10)).await;
+    let facts = app
+        .all_files()
+        .into_iter()
+        .find(|file| file.contains(&info.name) && file.ends_with("facts.json"))
+        .expect("the photo's facts in the bucket");
+    std::fs::write(app.bucket_dir.join(".DS_Store"), b"housekeeping").unwrap();
+
+    for hidden in [facts.as_str(), ".DS_Store"] {
+        for route in ["/image/", "/download/"] {
+            let response = app.get(&format!("{route}{hidden}")).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{route}{hidden}");
+        }
+    }
+}

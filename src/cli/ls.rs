@@ -1,0 +1,110 @@
+//! `bucket-gallery ls [--json]`: every photo of the gallery, newest first, with
+//! its size, dimensions and when it was uploaded and taken; as a table, or as a
+//! JSON array for scripts.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::api::ImageInfo;
+use crate::catalog::paging::{images_page, MAX_PAGE_SIZE};
+use crate::sizes::human_bytes;
+use crate::state::Parts;
+
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Examples:\n  bucket-gallery ls\n  BUCKET_URL=s3://photos bucket-gallery ls --json | jq '.[].name'"
+)]
+pub struct LsArgs {
+    /// A JSON array of objects (name, display_name, size, width, height,
+    /// uploaded_at, taken_at) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One photo as `ls --json` writes it.
+#[derive(Debug, Serialize)]
+struct Listed {
+    name: String,
+    display_name: String,
+    size: u64,
+    width: Option<u32>,
+    height: Option<u32>,
+    uploaded_at: String,
+    taken_at: Option<String>,
+}
+
+impl From<ImageInfo> for Listed {
+    fn from(image: ImageInfo) -> Self {
+        let shape = image
+            .photo
+            .as_ref()
+            .filter(|photo| photo.width > 0 && photo.height > 0);
+        Listed {
+            width: shape.map(|photo| photo.width),
+            height: shape.map(|photo| photo.height),
+            taken_at: image
+                .photo
+                .as_ref()
+                .and_then(|photo| photo.taken_at.clone()),
+            name: image.name,
+            display_name: image.display_name,
+            size: image.size,
+            uploaded_at: image.uploaded_at,
+        }
+    }
+}
+
+pub async fn run(gallery: &Parts, args: LsArgs) -> ExitCode {
+    let mut listed = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = match images_page(
+            &gallery.catalog,
+            &gallery.photos,
+            Some(MAX_PAGE_SIZE),
+            cursor.as_deref(),
+        )
+        .await
+        {
+            Ok(page) => page,
+            Err(error) => {
+                eprintln!("bucket-gallery: the gallery could not be listed: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        listed.extend(page.images.into_iter().map(Listed::from));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&listed) {
+            Ok(json) => println!("{json}"),
+            Err(error) => {
+                eprintln!("bucket-gallery: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        for photo in &listed {
+            let shape = match (photo.width, photo.height) {
+                (Some(width), Some(height)) => format!("{width}×{height}"),
+                _ => "-".to_owned(),
+            };
+            println!(
+                "{:<20} {:>10} {:>11} {}",
+                photo
+                    .uploaded_at
+                    .get(..19)
+                    .unwrap_or(&photo.uploaded_at)
+                    .replace('T', " "),
+                human_bytes(photo.size),
+                shape,
+                photo.name
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}

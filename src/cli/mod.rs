@@ -1,0 +1,44 @@
+//! The same bucket from a terminal: `bucket-gallery import PATH...` and
+//! `bucket-gallery ls`, beside `bucket-gallery` (or `serve`) that runs the server.
+//! They read the same settings (`BUCKET_URL` and the rest, as flags before the
+//! subcommand or as environment variables) and go through the same parts as the
+//! server's requests do.
+
+/// `import PATH...`: files and folders, through the upload pipeline.
+pub mod import;
+/// `ls [--json]`: the gallery, newest first.
+pub mod ls;
+
+use std::process::ExitCode;
+
+use leptos::config::LeptosOptions;
+
+use crate::config::Config;
+use crate::server;
+
+/// What to do; nothing is `serve`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Run the server (what `bucket-gallery` alone does).
+    Serve,
+    /// Import files and folders into the bucket, as uploads.
+    Import(import::ImportArgs),
+    /// List the gallery, newest first.
+    Ls(ls::LsArgs),
+}
+
+/// Runs a subcommand other than `serve`; the exit status says how it went.
+pub async fn run(command: Command, config: &Config, leptos_options: LeptosOptions) -> ExitCode {
+    let parts = match server::parts(config, leptos_options) {
+        Ok(parts) => parts,
+        Err(error) => {
+            eprintln!("bucket-gallery: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match command {
+        Command::Serve => ExitCode::SUCCESS,
+        Command::Import(args) => import::run(&parts, args).await,
+        Command::Ls(args) => ls::run(&parts, args).await,
+    }
+}

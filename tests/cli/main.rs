@@ -1,0 +1,186 @@
+//! The command-line tools as people run them: the real binary over a bucket
+//! folder of its own, importing folders with good, duplicate and hostile files,
+//! run twice, beside a running server, and listing what the gallery holds.
+
+#[allow(dead_code)]
+#[path = "../support/helpers.rs"]
+mod helpers;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use helpers::{jpeg, png, spawn_app_on};
+use serde_json::Value;
+
+/// Runs `bucket-gallery ARGS...` over the bucket folder `bucket`.
+fn run(bucket: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bucket-gallery"))
+        .args(args)
+        .env("BUCKET_URL", format!("file://{}", bucket.display()))
+        .env_remove("RUST_LOG")
+        .env_remove("ADMIN_TOKEN")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A folder as people bring one: photos in folders, the same photo twice, a
+/// file that only pretends to be a photo, and the housekeeping of other tools.
+fn photo_folder(root: &Path) {
+    std::fs::create_dir_all(root.join("2024/summer")).unwrap();
+    std::fs::write(root.join("2024/beach.jpg"), jpeg(320, 240, 1)).unwrap();
+    std::fs::write(root.join("2024/summer/dunes.png"), png(200, 300, 2)).unwrap();
+    std::fs::write(root.join("2024/summer/Fête.jpg"), jpeg(160, 120, 3)).unwrap();
+    std::fs::write(root.join("copy of beach.jpg"), jpeg(320, 240, 1)).unwrap();
+    std::fs::write(root.join("notes.jpg"), b"just some notes\n").unwrap();
+    std::fs::write(root.join(".DS_Store"), b"housekeeping").unwrap();
+}
+
+fn stored_images(bucket: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(bucket)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_folder_is_imported_as_uploads_and_again_stores_nothing_twice() {
+    let temp = tempfile::tempdir().unwrap();
+    let (folder, bucket) = (temp.path().join("photos"), temp.path().join("bucket"));
+    photo_folder(&folder);
+
+    let first = run(&bucket, &["import", folder.to_str().unwrap()]);
+    let said = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(1), "a refused file: {said}");
+    assert!(said.starts_with("3 stored ("), "{said}");
+    assert!(
+        said.contains(", 1 already in the gallery, 1 refused"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "notes.jpg: notes.jpg is not a supported image: JPEG, PNG, GIF, WebP or AVIF"
+        ),
+        "{said}"
+    );
+    let stored = stored_images(&bucket);
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for stem in ["beach-", "dunes-", "Fête-"] {
+        assert!(
+            stored.iter().any(|name| name.starts_with(stem)),
+            "{stem} in {stored:?}"
+        );
+    }
+
+    // Again, as after an interruption: what is there is recognised by its bytes.
+    let again = run(&bucket, &["import", folder.to_str().unwrap()]);
+    let said = text(&again.stdout);
+    assert!(said.starts_with("0 stored ("), "{said}");
+    assert!(
+        said.contains(", 4 already in the gallery, 1 refused"),
+        "{said}"
+    );
+    assert_eq!(stored_images(&bucket), stored);
+
+    // Listed newest first, with each photo's name as it was and its shape.
+    let listed = run(&bucket, &["ls", "--json"]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let listed: Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let listed = listed.as_array().expect("an array");
+    assert_eq!(listed.len(), 3);
+    let fete = listed
+        .iter()
+        .find(|photo| photo["display_name"] == "Fête.jpg")
+        .expect("the name as it was");
+    assert_eq!(
+        (fete["width"].as_u64(), fete["height"].as_u64()),
+        (Some(160), Some(120))
+    );
+    let times: Vec<&str> = listed
+        .iter()
+        .map(|p| p["uploaded_at"].as_str().unwrap())
+        .collect();
+    assert!(
+        times.windows(2).all(|pair| pair[0] >= pair[1]),
+        "newest first: {times:?}"
+    );
+
+    let table = text(&run(&bucket, &["ls"]).stdout);
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(table.contains("320×240"), "{table}");
+}
+
+#[test]
+fn nothing_refused_exits_zero_and_a_missing_path_is_named() {
+    let temp = tempfile::tempdir().unwrap();
+    let bucket = temp.path().join("bucket");
+    let photo = temp.path().join("one.png");
+    std::fs::write(&photo, png(40, 30, 4)).unwrap();
+
+    let good = run(&bucket, &["import", photo.to_str().unwrap()]);
+    assert!(good.status.success(), "{}", text(&good.stdout));
+    assert!(text(&good.stdout).starts_with("1 stored ("));
+
+    let missing = temp.path().join("not-there");
+    let bad = run(&bucket, &["import", missing.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stdout).contains(&format!("refused {}: it cannot be read", missing.display())),
+        "{}",
+        text(&bad.stdout)
+    );
+}
+
+#[test]
+fn every_subcommand_explains_itself_with_examples() {
+    let temp = tempfile::tempdir().unwrap();
+    for subcommand in ["import", "ls"] {
+        let help = run(temp.path(), &[subcommand, "--help"]);
+        assert!(help.status.success());
+        assert!(text(&help.stdout).contains("Examples:"), "{subcommand}");
+    }
+    let help = text(&run(temp.path(), &["--help"]).stdout);
+    for subcommand in ["serve", "import", "ls"] {
+        assert!(help.contains(subcommand), "{subcommand} in {help}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_imported_beside_a_running_server_show_in_its_gallery() {
+    let temp = tempfile::tempdir().unwrap();
+    let bucket = temp.path().join("bucket");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let app = spawn_app_on(&bucket, |config| config.listing_cache_seconds = 1).await;
+    assert!(app.listed_names().await.is_empty());
+    let photo = temp.path().join("imported.jpg");
+    std::fs::write(&photo, jpeg(120, 90, 5)).unwrap();
+
+    let bucket_for_cli = bucket.clone();
+    let imported = tokio::task::spawn_blocking(move || {
+        run(&bucket_for_cli, &["import", photo.to_str().unwrap()])
+    })
+    .await
+    .unwrap();
+    assert!(imported.status.success(), "{}", text(&imported.stdout));
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = app.listed_names().await;
+        if names.iter().any(|name| name.starts_with("imported-")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not in the server's gallery: {names:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
