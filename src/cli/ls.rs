@@ -56,29 +56,13 @@ impl From<ImageInfo> for Listed {
 }
 
 pub async fn run(gallery: &Parts, args: LsArgs) -> ExitCode {
-    let mut listed = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = match images_page(
-            &gallery.catalog,
-            &gallery.photos,
-            Some(MAX_PAGE_SIZE),
-            cursor.as_deref(),
-        )
-        .await
-        {
-            Ok(page) => page,
-            Err(error) => {
-                eprintln!("bucket-gallery: the gallery could not be listed: {error}");
-                return ExitCode::FAILURE;
-            }
-        };
-        listed.extend(page.images.into_iter().map(Listed::from));
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => break,
+    let listed: Vec<Listed> = match all_photos(gallery).await {
+        Ok(photos) => photos.into_iter().map(Listed::from).collect(),
+        Err(error) => {
+            eprintln!("bucket-gallery: the gallery could not be listed: {error}");
+            return ExitCode::FAILURE;
         }
-    }
+    };
     if args.json {
         match serde_json::to_string_pretty(&listed) {
             Ok(json) => println!("{json}"),
@@ -107,4 +91,24 @@ pub async fn run(gallery: &Parts, args: LsArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Every photo of the gallery, newest first, a page at a time.
+pub async fn all_photos(parts: &Parts) -> crate::error::Result<Vec<ImageInfo>> {
+    let mut photos = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = images_page(
+            &parts.catalog,
+            &parts.photos,
+            Some(MAX_PAGE_SIZE),
+            cursor.as_deref(),
+        )
+        .await?;
+        photos.extend(page.images);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(photos),
+        }
+    }
 }

@@ -81,6 +81,19 @@ impl Photos {
         self.inner.known.get(facts.as_str())
     }
 
+    /// The facts of this version of a photo if they are made: from memory or the
+    /// bucket, never made now.
+    pub async fn find(&self, info: &ObjectInfo) -> Result<Option<Arc<Facts>>> {
+        if let Some(facts) = self.known(info) {
+            return Ok(Some(facts));
+        }
+        let facts_name = keys::facts(&info.name, &keys::version(info));
+        Ok(self
+            .read_facts(&facts_name)
+            .await?
+            .map(|facts| self.remember(&facts_name, facts)))
+    }
+
     /// The facts of this version of a photo, from memory, the bucket, or made now.
     /// `uploaded_as` is the file's name as uploaded, when this server just stored it.
     pub async fn facts(&self, info: &ObjectInfo, uploaded_as: Option<&str>) -> Result<Arc<Facts>> {

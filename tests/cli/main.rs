@@ -1,6 +1,7 @@
 //! The command-line tools as people run them: the real binary over a bucket
 //! folder of its own, importing folders with good, duplicate and hostile files,
-//! run twice, beside a running server, and listing what the gallery holds.
+//! run twice, beside a running server; listing, exporting with colliding names,
+//! removing, and rescanning after other tools changed the bucket.
 
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]
@@ -142,15 +143,161 @@ fn nothing_refused_exits_zero_and_a_missing_path_is_named() {
 #[test]
 fn every_subcommand_explains_itself_with_examples() {
     let temp = tempfile::tempdir().unwrap();
-    for subcommand in ["import", "ls"] {
+    for subcommand in ["import", "ls", "export", "rm", "rescan"] {
         let help = run(temp.path(), &[subcommand, "--help"]);
         assert!(help.status.success());
         assert!(text(&help.stdout).contains("Examples:"), "{subcommand}");
     }
     let help = text(&run(temp.path(), &["--help"]).stdout);
-    for subcommand in ["serve", "import", "ls"] {
+    for subcommand in ["serve", "import", "ls", "export", "rm", "rescan"] {
         assert!(help.contains(subcommand), "{subcommand} in {help}");
     }
+}
+
+/// The files of a folder, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_export_writes_the_originals_under_their_names_and_never_overwrites() {
+    let temp = tempfile::tempdir().unwrap();
+    let (folder, bucket, out) = (
+        temp.path().join("photos"),
+        temp.path().join("bucket"),
+        temp.path().join("out"),
+    );
+    for (path, bytes) in [
+        ("2024/beach.jpg", jpeg(120, 90, 6)),
+        ("2025/beach.jpg", jpeg(120, 90, 7)),
+        ("dunes.png", png(60, 40, 8)),
+    ] {
+        let path = folder.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    assert!(run(&bucket, &["import", folder.to_str().unwrap()])
+        .status
+        .success());
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("dunes.png"), b"already here").unwrap();
+
+    let exported = run(&bucket, &["export", out.to_str().unwrap()]);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert!(
+        text(&exported.stdout).starts_with("3 written ("),
+        "{}",
+        text(&exported.stdout)
+    );
+    assert_eq!(
+        files_in(&out),
+        ["beach (2).jpg", "beach.jpg", "dunes (2).png", "dunes.png"]
+    );
+    assert_eq!(
+        std::fs::read(out.join("dunes.png")).unwrap(),
+        b"already here"
+    );
+    // The originals as the bucket holds them.
+    let stored = stored_images(&bucket);
+    let dunes = stored
+        .iter()
+        .find(|name| name.starts_with("dunes-"))
+        .unwrap();
+    assert_eq!(
+        std::fs::read(out.join("dunes (2).png")).unwrap(),
+        std::fs::read(bucket.join(dunes)).unwrap()
+    );
+
+    let later = temp.path().join("later");
+    let none = run(
+        &bucket,
+        &["export", later.to_str().unwrap(), "--since", "2999-01-01"],
+    );
+    assert!(
+        text(&none.stdout).starts_with("0 written"),
+        "{}",
+        text(&none.stdout)
+    );
+    let bad = run(
+        &bucket,
+        &["export", later.to_str().unwrap(), "--since", "yesterday"],
+    );
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("yesterday is not a day as YYYY-MM-DD"));
+}
+
+#[test]
+fn rm_deletes_a_photo_with_everything_derived_and_asks_first() {
+    let temp = tempfile::tempdir().unwrap();
+    let bucket = temp.path().join("bucket");
+    let photo = temp.path().join("doomed.jpg");
+    std::fs::write(&photo, jpeg(100, 80, 9)).unwrap();
+    assert!(run(&bucket, &["import", photo.to_str().unwrap()])
+        .status
+        .success());
+    let name = stored_images(&bucket).remove(0);
+    let derived = bucket.join(".gallery/v1").join(&name);
+    assert!(derived.exists());
+
+    let unasked = run(&bucket, &["rm", &name]);
+    assert_eq!(
+        unasked.status.code(),
+        Some(2),
+        "no terminal to ask, no --yes"
+    );
+    assert!(text(&unasked.stderr).contains("pass --yes"));
+    assert_eq!(stored_images(&bucket), std::slice::from_ref(&name));
+
+    let removed = run(&bucket, &["rm", "--yes", &name]);
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    assert!(stored_images(&bucket).is_empty());
+    assert!(!derived.exists(), "its copies and facts went with it");
+
+    let again = run(&bucket, &["rm", "--yes", &name]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "a name that is not there is said"
+    );
+}
+
+#[test]
+fn rescan_removes_what_deleted_photos_left_and_makes_missing_copies() {
+    let temp = tempfile::tempdir().unwrap();
+    let bucket = temp.path().join("bucket");
+    let photo = temp.path().join("gone.jpg");
+    std::fs::write(&photo, jpeg(100, 80, 10)).unwrap();
+    assert!(run(&bucket, &["import", photo.to_str().unwrap()])
+        .status
+        .success());
+    let gone = stored_images(&bucket).remove(0);
+    // Another tool deletes one photo and puts in another.
+    std::fs::remove_file(bucket.join(&gone)).unwrap();
+    std::fs::write(bucket.join("foreign.png"), png(50, 40, 11)).unwrap();
+
+    let first = text(&run(&bucket, &["rescan"]).stdout);
+    assert_eq!(
+        first.trim(),
+        "1 photo; derived images of 1 deleted photo removed; 1 without derived images yet (made when first shown, or now with --thumbs)"
+    );
+    assert!(!bucket.join(".gallery/v1").join(&gone).exists());
+
+    let made = text(&run(&bucket, &["rescan", "--thumbs"]).stdout);
+    assert!(
+        made.trim().ends_with("derived images made for 1 of 1"),
+        "{made}"
+    );
+    let last = text(&run(&bucket, &["rescan"]).stdout);
+    assert!(
+        last.trim().ends_with("every photo has its derived images"),
+        "{last}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
