@@ -8,10 +8,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::Response;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::image::image;
+use super::image::{image, served_name};
 use crate::catalog::paging::described;
-use crate::error::{Error, Result};
-use crate::names::ObjectName;
+use crate::error::Result;
 use crate::state::AppState;
 
 pub async fn download(
@@ -20,10 +19,7 @@ pub async fn download(
     Path(name): Path<String>,
     request: HeaderMap,
 ) -> Result<Response> {
-    let object = ObjectName::parse(&name)
-        .ok()
-        .filter(|object| !object.is_hidden())
-        .ok_or_else(|| Error::NotFound(name.clone()))?;
+    let object = served_name(&name)?;
     let info = state.bucket.head(&object).await?;
     let file_name = described(&state.photos, std::slice::from_ref(&info))
         .await

@@ -35,12 +35,7 @@ pub async fn image(
     Path(name): Path<String>,
     request: HeaderMap,
 ) -> Result<Response> {
-    let name = ObjectName::parse(&name)
-        .ok()
-        // The bucket's housekeeping (the gallery's own `.gallery/`, a `.DS_Store`)
-        // is never served: not listed, not there.
-        .filter(|name| !name.is_hidden())
-        .ok_or_else(|| Error::NotFound(name.clone()))?;
+    let name = served_name(&name)?;
     let bucket = &state.bucket;
     let hot = &state.hot;
     let mut known = None;
@@ -113,6 +108,16 @@ pub async fn image(
         Body::from_stream(stream::once(async move { Ok::<_, Error>(head) }).chain(bytes))
     };
     Ok(bytes_response(&info, kind, None, body))
+}
+
+/// The object a request names, if it is one that is served: the bucket's
+/// housekeeping (the gallery's own `.gallery/`, a `.DS_Store`) never is: not
+/// listed, not there.
+pub fn served_name(name: &str) -> Result<ObjectName> {
+    ObjectName::parse(name)
+        .ok()
+        .filter(|name| !name.is_hidden())
+        .ok_or_else(|| Error::NotFound(name.to_owned()))
 }
 
 /// The answer to any request for an object held in memory.
