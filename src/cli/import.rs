@@ -10,10 +10,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
+use futures::future;
 use futures::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
+use tokio_util::io::ReaderStream;
 
 use crate::api::FILE_FIELD;
 use crate::auth::secret::random_hex;
@@ -25,7 +29,9 @@ use crate::state::Parts;
     bucket-gallery import ~/Pictures/2024\n  \
     bucket-gallery import IMG_0001.jpg IMG_0002.jpg\n  \
     BUCKET_URL=s3://my-photos bucket-gallery import /mnt/phone-backup\n\n\
-    Run it again after an interruption: what is stored already is recognised by its bytes.")]
+    Ctrl-C stops once the files being stored are done; run it again to go on:\n\
+    what is stored already is recognised by its bytes.\n\n\
+    Exit status: 0 all stored, 1 something refused (each named with why), 130 interrupted.")]
 pub struct ImportArgs {
     /// Files and folders to import; folders with everything in them.
     #[arg(required = true)]
@@ -37,6 +43,9 @@ pub struct ImportArgs {
     #[arg(long)]
     pub jobs: Option<usize>,
 }
+
+/// How much of a file is read at a time.
+const READ_BYTES: usize = 1 << 20;
 
 /// How one file went.
 enum Outcome {
@@ -69,8 +78,12 @@ pub async fn run(parts: &Parts, args: ImportArgs) -> ExitCode {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
         .max(1);
     let count = files.len();
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(watch_interrupts(Arc::clone(&stop), bar.clone()));
     let (mut stored, mut already, mut stored_bytes) = (0usize, 0usize, 0u64);
+    // Once stopped, no file is begun; the ones being stored are finished.
     let mut outcomes = stream::iter(files)
+        .take_while(|_| future::ready(!stop.load(Ordering::SeqCst)))
         .map(|(path, size)| async move {
             let outcome = import_one(parts, limits, &path, size).await;
             (path, size, outcome)
@@ -93,6 +106,7 @@ pub async fn run(parts: &Parts, args: ImportArgs) -> ExitCode {
             }
         }
     }
+    watcher.abort();
     bar.finish_and_clear();
     println!(
         "{stored} stored ({}), {already} already in the gallery, {} refused",
@@ -102,10 +116,47 @@ pub async fn run(parts: &Parts, args: ImportArgs) -> ExitCode {
     for (path, reason) in &refused {
         println!("  refused {}: {reason}", path.display());
     }
+    if stop.load(Ordering::SeqCst) && done < count {
+        println!(
+            "Interrupted after {done} of {count} files. Run the same command again to go on: \
+             what is stored already is recognised by its bytes."
+        );
+        return ExitCode::from(INTERRUPTED);
+    }
     if refused.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
+
+/// The first Ctrl-C (or SIGTERM) stops the run once the files being stored are
+/// done, so none is left half-stored; a second one quits at once.
+async fn watch_interrupts(stop: Arc<AtomicBool>, bar: ProgressBar) {
+    interrupted().await;
+    stop.store(true, Ordering::SeqCst);
+    bar.suspend(|| {
+        eprintln!("Stopping once the files being stored are done (Ctrl-C again to quit at once).")
+    });
+    interrupted().await;
+    std::process::exit(i32::from(INTERRUPTED));
+}
+
+async fn interrupted() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        () = terminate => {},
     }
 }
 
@@ -168,12 +219,12 @@ async fn import_one(
             .to_string(),
         );
     }
-    let bytes = match tokio::fs::read(path).await {
-        Ok(bytes) => Bytes::from(bytes),
+    let file = match tokio::fs::File::open(path).await {
+        Ok(file) => file,
         Err(error) => return Outcome::Refused(format!("it cannot be read: {error}")),
     };
     let boundary = format!("bucket-gallery-import-{}", random_hex::<16>());
-    let multipart = multer::Multipart::new(framed(&boundary, &name, bytes), boundary);
+    let multipart = multer::Multipart::new(framed(&boundary, &name, file), boundary);
     match parts.store_uploads_with(multipart, limits).await {
         Ok(images) => match images.first() {
             Some(image) if image.already_in_gallery => Outcome::Already,
@@ -188,7 +239,7 @@ async fn import_one(
 fn framed(
     boundary: &str,
     file_name: &str,
-    bytes: Bytes,
+    file: tokio::fs::File,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     // A quote or line break in the name would end its header early.
     let file_name: String = file_name
@@ -203,5 +254,9 @@ fn framed(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{FILE_FIELD}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
     );
     let tail = format!("\r\n--{boundary}--\r\n");
-    stream::iter([Bytes::from(head), bytes, Bytes::from(tail)].map(Ok))
+    // Read in parts as it is stored: a large file is never held whole.
+    let body = ReaderStream::with_capacity(file, READ_BYTES);
+    stream::once(future::ready(Ok(Bytes::from(head))))
+        .chain(body)
+        .chain(stream::once(future::ready(Ok(Bytes::from(tail)))))
 }

@@ -331,3 +331,88 @@ async fn photos_imported_beside_a_running_server_show_in_its_gallery() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Every `.gallery/hashes` marker: one per photo stored whole.
+fn hash_markers(bucket: &Path) -> usize {
+    std::fs::read_dir(bucket.join(".gallery/hashes"))
+        .map(|entries| entries.flatten().count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn an_import_stopped_by_ctrl_c_finishes_what_it_began_and_goes_on_when_run_again() {
+    let temp = tempfile::tempdir().unwrap();
+    let (folder, bucket) = (temp.path().join("photos"), temp.path().join("bucket"));
+    std::fs::create_dir_all(&folder).unwrap();
+    // Seeds of one kind each (the pictures repeat after 256).
+    const COUNT: u32 = 120;
+    for seed in 0..COUNT {
+        std::fs::write(
+            folder.join(format!("IMG_{seed:04}.jpg")),
+            jpeg(480, 360, 100 + seed),
+        )
+        .unwrap();
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_bucket-gallery"))
+        .args(["import", "--jobs", "2", folder.to_str().unwrap()])
+        .env("BUCKET_URL", format!("file://{}", bucket.display()))
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while hash_markers(&bucket) < 3 {
+        assert!(Instant::now() < deadline, "nothing stored within a minute");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let stopped = child.wait_with_output().unwrap();
+    let said = text(&stopped.stdout);
+    assert_eq!(stopped.status.code(), Some(130), "{said}");
+    assert!(said.contains("Interrupted after "), "{said}");
+    assert!(
+        text(&stopped.stderr).contains("Stopping once the files being stored are done"),
+        "{}",
+        text(&stopped.stderr)
+    );
+    // Stopped halfway, and what was begun was finished: each photo whole with
+    // its marker, no part-written file left behind.
+    let part = stored_images(&bucket);
+    assert!(
+        part.len() >= 3 && part.len() < COUNT as usize,
+        "{} stored",
+        part.len()
+    );
+    assert_eq!(hash_markers(&bucket), part.len());
+    assert!(
+        part.iter().all(|name| name.ends_with(".jpg")),
+        "only whole photos: {part:?}"
+    );
+    for name in &part {
+        image::load_from_memory(&std::fs::read(bucket.join(name)).unwrap())
+            .unwrap_or_else(|error| panic!("{name} is whole: {error}"));
+    }
+
+    let again = run(&bucket, &["import", folder.to_str().unwrap()]);
+    let said = text(&again.stdout);
+    assert!(again.status.success(), "{said}");
+    assert!(
+        said.starts_with(&format!("{} stored (", COUNT as usize - part.len())),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            ", {} already in the gallery, 0 refused",
+            part.len()
+        )),
+        "{said}"
+    );
+    let all = stored_images(&bucket);
+    assert_eq!(all.len(), COUNT as usize, "each photo once");
+    assert_eq!(hash_markers(&bucket), all.len());
+}

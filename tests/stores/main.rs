@@ -6,6 +6,7 @@
 
 mod availability;
 mod backends;
+mod cli;
 mod failures;
 mod faults;
 mod leftovers;

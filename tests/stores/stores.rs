@@ -208,6 +208,15 @@ impl MotoBucket {
         assert!(response.status().is_success(), "moto refused the put");
     }
 
+    /// Deletes an object straight from the bucket, as another tool would.
+    pub async fn delete(&self, key: &str) {
+        use object_store::ObjectStoreExt;
+        self.client()
+            .delete(&key.into())
+            .await
+            .expect("moto deletes");
+    }
+
     /// The keys of multipart uploads begun and neither completed nor aborted.
     pub async fn unfinished_uploads(&self) -> Vec<String> {
         let response = reqwest::Client::new()
