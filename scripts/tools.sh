@@ -124,6 +124,23 @@ phone_photos() {
   echo "$folder"
 }
 
+# A folder of COUNT photos of MEGAPIXELS drawn from BASES drawings (the others are
+# the same pixels with a comment of their own), drawn once and kept under
+# $BG_CACHE/fixtures; prints its path. For the benchmarks.
+photo_set() {
+  local count=$1 megapixels=$2 bases=$3
+  phone_photos >/dev/null # installs Pillow
+  local folder="$BG_CACHE/fixtures/photos-$count-${megapixels}mp-$(sha256sum end2end/phone_photos.py | cut -c1-12)"
+  if [ ! -f "$folder/done" ]; then
+    log "drawing $count photos of $megapixels MP"
+    rm -rf "$folder"
+    "$BG_CACHE/tools/photos/bin/python" end2end/phone_photos.py "$folder" "$count" \
+      --megapixels "$megapixels" --bases "$bases" >&2
+    touch "$folder/done"
+  fi
+  echo "$folder"
+}
+
 # Real object stores the storage tests run against: moto (full S3 semantics, in a
 # virtualenv of its own) and Garage (a real distributed S3 store, built once).
 install_storage_tools() {

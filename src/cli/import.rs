@@ -3,7 +3,7 @@
 //! is framed as the multipart request a browser would send and handed to the same
 //! `store_uploads` (type by content, structure checks, limits, location taken out,
 //! a unique name, derived images, the same bytes stored once). A few at a time,
-//! one per core; a progress bar on a terminal; a summary at the end. A refused
+//! two per core; a progress bar on a terminal; a summary at the end. A refused
 //! file never stops the run, and running it again stores nothing twice: what is
 //! there already is recognised by its bytes. The exit status is 0 when nothing was
 //! refused, 1 when something was.
@@ -39,7 +39,8 @@ pub struct ImportArgs {
     /// Keep GPS and other location metadata (taken out by default, as on upload).
     #[arg(long)]
     pub keep_location: bool,
-    /// Files stored at once (default: one per core).
+    /// Files stored at once (default: two per core, so that no core waits while a
+    /// file is read or written; making derived images stays one per core).
     #[arg(long)]
     pub jobs: Option<usize>,
 }
@@ -75,7 +76,7 @@ pub async fn run(parts: &Parts, args: ImportArgs) -> ExitCode {
     );
     let jobs = args
         .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+        .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(2, usize::from))
         .max(1);
     let count = files.len();
     let stop = Arc::new(AtomicBool::new(false));
