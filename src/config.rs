@@ -26,6 +26,9 @@ const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST)
 /// Settings of the bucket-gallery server.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "bucket-gallery", version, about)]
+#[command(
+    next_help_heading = "Settings (before or after a subcommand; each also an environment variable)"
+)]
 pub struct Config {
     /// Where images are kept: `file://PATH` (a local folder, created if missing),
     /// `s3://BUCKET` (AWS S3 or a compatible store: credentials, region and endpoint
@@ -34,19 +37,19 @@ pub struct Config {
     /// application default credentials), `replit://` (the Repl's default Object
     /// Storage bucket) or `replit://BUCKET_ID`, `memory://` (lost at exit; tests)
     /// [default: replit:// on Replit, file://./data elsewhere]
-    #[arg(long, env = "BUCKET_URL")]
+    #[arg(global = true, long, env = "BUCKET_URL")]
     pub bucket_url: Option<String>,
 
     /// The longest one request to a remote bucket may take, retries included, in seconds.
-    #[arg(long, env = "BUCKET_TIMEOUT_SECONDS", default_value_t = storage::DEFAULT_TIMEOUT.as_secs())]
+    #[arg(global = true, long, env = "BUCKET_TIMEOUT_SECONDS", default_value_t = storage::DEFAULT_TIMEOUT.as_secs())]
     pub bucket_timeout_seconds: u64,
 
     /// How many times a failed request to a remote bucket is tried again (with backoff).
-    #[arg(long, env = "BUCKET_RETRIES", default_value_t = storage::DEFAULT_RETRIES)]
+    #[arg(global = true, long, env = "BUCKET_RETRIES", default_value_t = storage::DEFAULT_RETRIES)]
     pub bucket_retries: usize,
 
     /// Where Replit's Object Storage sidecar answers (for `replit://` buckets).
-    #[arg(long, env = "REPLIT_SIDECAR_URL", default_value = storage::DEFAULT_SIDECAR_URL)]
+    #[arg(global = true, long, env = "REPLIT_SIDECAR_URL", default_value = storage::DEFAULT_SIDECAR_URL)]
     pub replit_sidecar_url: String,
 
     /// object_store settings (`aws_endpoint`, `google_base_url`, ...) applied over
@@ -57,20 +60,20 @@ pub struct Config {
 
     /// The largest file accepted, in bytes. Larger files are refused while they
     /// stream in, and nothing of them is stored.
-    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = ingest::DEFAULT_MAX_FILE_BYTES)]
+    #[arg(global = true, long, env = "MAX_UPLOAD_BYTES", default_value_t = ingest::DEFAULT_MAX_FILE_BYTES)]
     pub max_upload_bytes: u64,
 
     /// The most files one upload request may carry.
-    #[arg(long, env = "MAX_FILES_PER_REQUEST", default_value_t = ingest::DEFAULT_MAX_FILES)]
+    #[arg(global = true, long, env = "MAX_FILES_PER_REQUEST", default_value_t = ingest::DEFAULT_MAX_FILES)]
     pub max_files_per_request: usize,
 
     /// The most bytes one upload request may carry, all files together.
-    #[arg(long, env = "MAX_REQUEST_BYTES", default_value_t = ingest::DEFAULT_MAX_REQUEST_BYTES)]
+    #[arg(global = true, long, env = "MAX_REQUEST_BYTES", default_value_t = ingest::DEFAULT_MAX_REQUEST_BYTES)]
     pub max_request_bytes: u64,
 
     /// The longest an upload's body may take to arrive, in seconds: a body that
     /// trickles in slower is cut off and nothing of it is kept.
-    #[arg(long, env = "UPLOAD_TIMEOUT_SECONDS", default_value_t = ingest::DEFAULT_BODY_TIMEOUT.as_secs())]
+    #[arg(global = true, long, env = "UPLOAD_TIMEOUT_SECONDS", default_value_t = ingest::DEFAULT_BODY_TIMEOUT.as_secs())]
     pub upload_timeout_seconds: u64,
 
     /// Multipart uploads begun this many hours ago and neither completed nor
@@ -79,17 +82,17 @@ pub struct Config {
     /// never fewer than twice UPLOAD_TIMEOUT_SECONDS, so no upload still running is
     /// touched. A local folder's staged files of unfinished writes are removed once
     /// twice UPLOAD_TIMEOUT_SECONDS old (only this machine writes there).
-    #[arg(long, env = "OPEN_UPLOAD_HOURS", default_value_t = 24)]
+    #[arg(global = true, long, env = "OPEN_UPLOAD_HOURS", default_value_t = 24)]
     pub open_upload_hours: u64,
 
     /// The most pixels an image may have, in megapixels (width × height, from its
     /// header): larger ones are refused as decompression bombs.
-    #[arg(long, env = "MAX_MEGAPIXELS", default_value_t = ingest::DEFAULT_MAX_MEGAPIXELS)]
+    #[arg(global = true, long, env = "MAX_MEGAPIXELS", default_value_t = ingest::DEFAULT_MAX_MEGAPIXELS)]
     pub max_megapixels: u64,
 
     /// Keep GPS and other location metadata in stored images (by default it is
     /// taken out of JPEG, PNG and WebP files; orientation is kept).
-    #[arg(long, env = "KEEP_LOCATION", value_parser = BoolishValueParser::new())]
+    #[arg(global = true, long, env = "KEEP_LOCATION", value_parser = BoolishValueParser::new())]
     pub keep_location: bool,
 
     /// How long, in seconds, one listing of the bucket serves the gallery before a
@@ -98,69 +101,69 @@ pub struct Config {
     /// tools put into the bucket appear within this time plus the time one listing
     /// takes (and replaced or deleted ones are noticed within it); what this server
     /// stores or deletes shows at once. 0 asks the bucket every time.
-    #[arg(long, env = "LISTING_CACHE_SECONDS", default_value_t = catalog::DEFAULT_MAX_AGE.as_secs())]
+    #[arg(global = true, long, env = "LISTING_CACHE_SECONDS", default_value_t = catalog::DEFAULT_MAX_AGE.as_secs())]
     pub listing_cache_seconds: u64,
 
     /// The secret that signs in the admin, who may upload and delete (a Replit
     /// Secret, say). Unset: a random one is made at each start and a sign-in link
     /// with it is printed.
-    #[arg(long, env = "ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(global = true, long, env = "ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<Secret>,
 
     /// Viewing the gallery and its images needs sign-in too.
-    #[arg(long, env = "PRIVATE", value_parser = BoolishValueParser::new())]
+    #[arg(global = true, long, env = "PRIVATE", value_parser = BoolishValueParser::new())]
     pub private: bool,
 
     /// Anyone may upload (never delete), a few requests a minute per client.
-    #[arg(long, env = "PUBLIC_UPLOADS", value_parser = BoolishValueParser::new())]
+    #[arg(global = true, long, env = "PUBLIC_UPLOADS", value_parser = BoolishValueParser::new())]
     pub public_uploads: bool,
 
     /// Upload requests one client may send a minute when uploads are public.
-    #[arg(long, env = "PUBLIC_UPLOADS_PER_MINUTE", default_value_t = DEFAULT_PUBLIC_UPLOADS_PER_MINUTE)]
+    #[arg(global = true, long, env = "PUBLIC_UPLOADS_PER_MINUTE", default_value_t = DEFAULT_PUBLIC_UPLOADS_PER_MINUTE)]
     pub public_uploads_per_minute: u32,
 
     /// Who may show the gallery's pages inside a frame: a Content-Security-Policy
     /// `frame-ancestors` source list such as `https://example.com` [default: no one;
     /// in a Repl's workspace, Replit's own sites, for its preview pane].
-    #[arg(long, env = "FRAME_ANCESTORS")]
+    #[arg(global = true, long, env = "FRAME_ANCESTORS")]
     pub frame_ancestors: Option<String>,
 
     /// Set by Replit in a deployment: the server then listens on every interface
     /// and needs ADMIN_TOKEN.
-    #[arg(long, env = "REPLIT_DEPLOYMENT", hide = true)]
+    #[arg(global = true, long, env = "REPLIT_DEPLOYMENT", hide = true)]
     pub replit_deployment: Option<String>,
 
     /// The header in which a proxy in front of the server names the client
     /// (its last address counts), e.g. X-Forwarded-For; used to tell clients apart
     /// for rate limits [default: X-Forwarded-For on Replit, else the peer address].
-    #[arg(long, env = "CLIENT_IP_HEADER")]
+    #[arg(global = true, long, env = "CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
 
     /// How long a client may take to send a request's headers, in seconds, counted
     /// from when it connects or from the end of its previous response (so also how
     /// long an idle kept-alive connection is held). Slower clients are let go.
-    #[arg(long, env = "HEADER_READ_TIMEOUT_SECONDS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+    #[arg(global = true, long, env = "HEADER_READ_TIMEOUT_SECONDS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
     pub header_read_timeout_seconds: u64,
 
     /// The most connections open at once; more wait to be accepted until one closes.
-    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    #[arg(global = true, long, env = "MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
 
     /// Memory for small images served often (thumbnails, small originals), in MiB;
     /// 0 keeps none [default: a sixteenth of the memory this process may use, at
     /// most 1024].
-    #[arg(long, env = "IMAGE_CACHE_MB")]
+    #[arg(global = true, long, env = "IMAGE_CACHE_MB")]
     pub image_cache_mb: Option<u64>,
 
     /// The address to listen on [default: 127.0.0.1:3000]. cargo-leptos sets it
     /// from `site-addr` in Cargo.toml.
-    #[arg(long, env = "LEPTOS_SITE_ADDR")]
+    #[arg(global = true, long, env = "LEPTOS_SITE_ADDR")]
     pub site_addr: Option<SocketAddr>,
 
     /// The port to listen on, as Replit and most hosts set it. With no site address
     /// it means every interface on that port (a host that sets `PORT` expects to
     /// reach the server from outside); with one, it replaces that address's port.
-    #[arg(long, env = "PORT")]
+    #[arg(global = true, long, env = "PORT")]
     pub port: Option<u16>,
 }
 

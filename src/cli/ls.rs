@@ -63,21 +63,32 @@ pub async fn run(gallery: &Parts, args: LsArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if args.json {
-        match serde_json::to_string_pretty(&listed) {
-            Ok(json) => println!("{json}"),
-            Err(error) => {
-                eprintln!("bucket-gallery: {error}");
-                return ExitCode::FAILURE;
-            }
+    match write(&listed, args.json) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`bucket-gallery ls | head`): nothing more to say.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bucket-gallery: the list could not be written: {error}");
+            ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes the list to standard output, as JSON or as a table.
+fn write(listed: &[Listed], json: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, listed)?;
+        writeln!(out)?;
     } else {
-        for photo in &listed {
+        for photo in listed {
             let shape = match (photo.width, photo.height) {
                 (Some(width), Some(height)) => format!("{width}×{height}"),
                 _ => "-".to_owned(),
             };
-            println!(
+            writeln!(
+                out,
                 "{:<20} {:>10} {:>11} {}",
                 photo
                     .uploaded_at
@@ -87,10 +98,10 @@ pub async fn run(gallery: &Parts, args: LsArgs) -> ExitCode {
                 human_bytes(photo.size),
                 shape,
                 photo.name
-            );
+            )?;
         }
     }
-    ExitCode::SUCCESS
+    out.flush()
 }
 
 /// Every photo of the gallery, newest first, a page at a time.
