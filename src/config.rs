@@ -104,6 +104,16 @@ pub struct Config {
     #[arg(global = true, long, env = "LISTING_CACHE_SECONDS", default_value_t = catalog::DEFAULT_MAX_AGE.as_secs())]
     pub listing_cache_seconds: u64,
 
+    /// Listing requests per hour that walks of the bucket may make (one request
+    /// lists 1,000 objects): a bucket of 1,000 objects is walked every
+    /// LISTING_CACHE_SECONDS, one of 100,000 every 8 minutes, one of 1,000,000
+    /// every 83 minutes with the default. Walks are what show objects that other
+    /// tools put into or took out of the bucket; what another bucket-gallery
+    /// stores or deletes shows within seconds without one. 0: a walk only at the
+    /// start and when the admin asks for one (rescan).
+    #[arg(global = true, long, env = "RECONCILE_REQUESTS_PER_HOUR", default_value_t = catalog::DEFAULT_WALK_REQUESTS_PER_HOUR)]
+    pub reconcile_requests_per_hour: u32,
+
     /// The secret that signs in the admin, who may upload and delete (a Replit
     /// Secret, say). Unset: a random one is made at each start and a sign-in link
     /// with it is printed.
@@ -244,9 +254,17 @@ impl Config {
         }
     }
 
-    /// How long one listing of the bucket serves pages.
+    /// How long one listing of the bucket serves pages, at the least.
     pub fn listing_max_age(&self) -> Duration {
         Duration::from_secs(self.listing_cache_seconds)
+    }
+
+    /// How often the bucket may be walked.
+    pub fn walk_pace(&self) -> catalog::Pace {
+        catalog::Pace {
+            floor: Duration::from_secs(self.listing_cache_seconds),
+            requests_per_hour: self.reconcile_requests_per_hour,
+        }
     }
 
     /// How to reach the bucket.

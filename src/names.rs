@@ -122,7 +122,7 @@ fn safe_stem(original: &str) -> String {
 /// A ULID: 48 bits of milliseconds and 80 random bits, lower-cased for URLs. The
 /// generator is monotonic, so two ids made in the same millisecond in this process
 /// still differ; across processes the 80 random bits make a clash unthinkable.
-fn unique_id() -> String {
+pub fn unique_id() -> String {
     static GENERATOR: LazyLock<Mutex<ulid::Generator>> =
         LazyLock::new(|| Mutex::new(ulid::Generator::new()));
     let generated = GENERATOR

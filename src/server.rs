@@ -190,7 +190,7 @@ fn assemble(
     admin_token: Secret,
 ) -> Parts {
     let policy = Policy::new(&config.policy_settings(admin_token));
-    let catalog = Catalog::new(bucket.clone(), config.listing_max_age());
+    let catalog = Catalog::new(bucket.clone(), config.walk_pace());
     let limits = config.limits();
     // About one decode per core: more would only queue for the CPU, holding memory.
     let decodes = std::thread::available_parallelism().map_or(2, usize::from);

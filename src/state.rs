@@ -92,7 +92,13 @@ impl Parts {
             answer.push(info);
         }
         self.catalog
-            .added(stored.iter().map(|image| image.object.clone()));
+            .added(
+                stored
+                    .iter()
+                    .filter(|image| !image.duplicate)
+                    .map(|image| image.object.clone()),
+            )
+            .await;
         Ok(answer)
     }
 }

@@ -40,6 +40,8 @@ pub mod api {
     pub const UPLOAD: &str = "/api/upload";
     /// `POST`: delete one image (form field `name`).
     pub const DELETE: &str = "/api/delete";
+    /// A walk of the whole bucket now (the admin).
+    pub const RESCAN: &str = "/api/rescan";
     /// `GET`: a page of images, newest first.
     pub const IMAGES: &str = "/api/images";
     /// `GET`: one photo as the viewer shows it, with its neighbours (`?name=`).

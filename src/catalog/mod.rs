@@ -1,11 +1,15 @@
 //! The gallery's view of the bucket: every object, newest first. Listing a bucket
 //! costs a walk of the folder (or one request per 1,000 objects on S3), so one
-//! sorted listing serves every page for `max_age` (`LISTING_CACHE_SECONDS`). When
-//! it is older, pages are still served from it at once while a fresh listing is
-//! taken in the background (stale-while-revalidate): objects that other tools put
-//! into the bucket show within `max_age` plus the time one listing takes. What this
-//! server stores shows at once: it is kept beside the listing until a listing
-//! taken after it replaces it.
+//! sorted listing serves every page until the [`Pace`] allows the next walk: at
+//! least `LISTING_CACHE_SECONDS`, and longer for a large bucket, so that walks
+//! stay within `RECONCILE_REQUESTS_PER_HOUR`. When it is older, pages are still
+//! served from it at once while a fresh listing is taken in the background
+//! (stale-while-revalidate): that walk is what makes objects other tools put into
+//! or took out of the bucket show. What this server stores or deletes shows at
+//! once, and on every other server on the bucket within seconds through the
+//! journal (`journal`), which each reads every [`READ_EVERY`] while pages are
+//! asked for: both are kept beside the listing until a listing taken after them
+//! replaces them.
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
@@ -16,15 +20,23 @@ use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::storage::{Bucket, ObjectInfo};
 
+pub use pace::{Pace, DEFAULT_WALK_REQUESTS_PER_HOUR};
+
 /// One photo with its neighbours, as the viewer shows it.
 pub mod around;
+/// Changes told to the other instances through the bucket.
+pub mod journal;
+/// How often the bucket may be walked.
+pub mod pace;
 /// Pages of it, each with the cursor of the next.
 pub mod paging;
 
-/// How long one listing serves pages before a new one is taken, unless
-/// `LISTING_CACHE_SECONDS` says otherwise.
+/// How long one listing serves pages before a new one is taken, at the least,
+/// unless `LISTING_CACHE_SECONDS` says otherwise.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
-
+/// How often the journal is read while pages are asked for: what another
+/// instance stores shows here within this and one request.
+pub const READ_EVERY: Duration = Duration::from_secs(2);
 /// The order of the gallery: newest first, then by name.
 pub type SortKey<'a> = (Reverse<i64>, &'a str);
 
@@ -39,10 +51,13 @@ pub fn sort_key(object: &ObjectInfo) -> SortKey<'_> {
 #[derive(Debug)]
 pub struct Catalog {
     bucket: Bucket,
-    max_age: Duration,
+    pace: Pace,
     state: RwLock<State>,
     /// Held by whoever is taking a listing, so only one runs at a time.
     listing: Arc<tokio::sync::Mutex<()>>,
+    journal: journal::Journal,
+    /// Held by whoever is reading the journal, so only one read runs at a time.
+    reading: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Default)]
@@ -52,8 +67,11 @@ struct State {
     recent: Vec<Recent>,
     /// Why the last attempt at a listing failed, until one succeeds.
     problem: Option<String>,
-    /// Objects this server deleted that the listing may still hold, and when.
+    /// Objects deleted (here or, by the journal, elsewhere) that the listing may
+    /// still hold, and when.
     removed: HashMap<String, Instant>,
+    /// When the journal was last read.
+    journal_read: Option<Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +79,8 @@ struct Listing {
     objects: Arc<[ObjectInfo]>,
     /// When the walk began: anything finished before then is in it.
     started: Instant,
+    /// How long it serves before the next walk.
+    serves: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -90,12 +110,14 @@ pub struct Around {
 }
 
 impl Catalog {
-    pub fn new(bucket: Bucket, max_age: Duration) -> Arc<Self> {
+    pub fn new(bucket: Bucket, pace: Pace) -> Arc<Self> {
         Arc::new(Catalog {
+            journal: journal::Journal::new(bucket.clone()),
             bucket,
-            max_age,
+            pace,
             state: RwLock::new(State::default()),
             listing: Arc::new(tokio::sync::Mutex::new(())),
+            reading: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -181,11 +203,67 @@ impl Catalog {
         Ok(Some(Around { newer, this, older }))
     }
 
-    /// Records objects this server has just stored: pages show them at once.
-    pub fn added(&self, objects: impl IntoIterator<Item = ObjectInfo>) {
+    /// Records objects this server has just stored: pages show them at once, and
+    /// the other instances' pages once they have read the journal.
+    pub async fn added(&self, objects: impl IntoIterator<Item = ObjectInfo>) {
+        let objects: Vec<ObjectInfo> = objects.into_iter().collect();
+        if objects.is_empty() {
+            return;
+        }
+        let told = journal::Segment {
+            added: objects.iter().map(journal::Entry::from).collect(),
+            removed: Vec::new(),
+        };
+        self.apply_added(objects);
+        self.tell(told).await;
+    }
+
+    /// Records an object this server has just deleted: pages leave it out at once,
+    /// and the other instances' pages once they have read the journal.
+    pub async fn removed(&self, name: &ObjectName) {
+        self.apply_removed(name.as_str());
+        self.tell(journal::Segment {
+            added: Vec::new(),
+            removed: vec![name.to_string()],
+        })
+        .await;
+    }
+
+    /// From now on this catalog's changes are told to other instances only when
+    /// [`Catalog::flush`] is called (a terminal import, a second's worth at a time).
+    pub fn hold_changes(&self) {
+        self.journal.hold();
+    }
+
+    /// Tells the other instances the changes held back.
+    pub async fn flush(&self) {
+        if let Err(error) = self.journal.flush().await {
+            tracing::warn!(
+                "running servers on this bucket see these photos at their next walk: \
+                 the journal could not be written: {}",
+                error.report().chain
+            );
+        }
+    }
+
+    async fn tell(&self, changes: journal::Segment) {
+        if let Err(error) = self.journal.tell(changes).await {
+            tracing::warn!(
+                "the other instances on this bucket see this change at their next walk, \
+                 not sooner: the journal could not be written: {}",
+                error.report().chain
+            );
+        }
+    }
+
+    fn apply_added(&self, objects: Vec<ObjectInfo>) {
         let now = Instant::now();
         let mut state = self.write_state();
         for object in objects {
+            state.removed.remove(object.name.as_str());
+            state
+                .recent
+                .retain(|recent| recent.object.name != object.name);
             state.recent.push(Recent { object, added: now });
         }
         state
@@ -193,13 +271,34 @@ impl Catalog {
             .sort_by(|a, b| sort_key(&a.object).cmp(&sort_key(&b.object)));
     }
 
-    /// Records an object this server has just deleted: pages leave it out at once.
-    pub fn removed(&self, name: &ObjectName) {
+    fn apply_removed(&self, name: &str) {
         let mut state = self.write_state();
-        state.recent.retain(|recent| recent.object.name != *name);
         state
-            .removed
-            .insert(name.as_str().to_string(), Instant::now());
+            .recent
+            .retain(|recent| recent.object.name.as_str() != name);
+        state.removed.insert(name.to_owned(), Instant::now());
+    }
+
+    /// Walks the bucket now (the admin's "rescan"), and says how many objects the
+    /// gallery holds after it.
+    pub async fn rescan(&self) -> Result<usize> {
+        let _only_one = self.listing.lock().await;
+        self.take_listing().await?;
+        let Some((listing, recent, _)) = self.snapshot() else {
+            return Ok(0);
+        };
+        let removed = self.removed_names();
+        let listed: HashSet<&str> = listing
+            .objects
+            .iter()
+            .map(|object| object.name.as_str())
+            .filter(|name| !removed.contains(*name))
+            .collect();
+        let unlisted = recent
+            .iter()
+            .filter(|object| !listed.contains(object.name.as_str()))
+            .count();
+        Ok(listed.len() + unlisted)
     }
 
     fn removed_names(&self) -> HashSet<String> {
@@ -220,8 +319,16 @@ impl Catalog {
     /// the last listing failed, if it did.
     async fn current(self: &Arc<Self>) -> Result<(Listing, Vec<ObjectInfo>, Option<String>)> {
         if let Some(found) = self.snapshot() {
-            if found.0.started.elapsed() >= self.max_age {
+            let journal_read = self.read_state().journal_read;
+            // An instance that has not read the journal (or walked) for long may
+            // have missed segments since removed: it walks instead.
+            let long = journal::RETENTION / 2;
+            let lost_track = found.0.started.elapsed() >= long
+                && journal_read.is_some_and(|at| at.elapsed() >= long);
+            if found.0.started.elapsed() >= found.0.serves || lost_track {
                 self.refresh_in_background();
+            } else if journal_read.is_none_or(|at| at.elapsed() >= READ_EVERY) {
+                self.read_journal_in_background();
             }
             return Ok(found);
         }
@@ -235,11 +342,14 @@ impl Catalog {
             .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
     }
 
-    fn snapshot(&self) -> Option<(Listing, Vec<ObjectInfo>, Option<String>)> {
-        let state = self
-            .state
+    fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state
             .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn snapshot(&self) -> Option<(Listing, Vec<ObjectInfo>, Option<String>)> {
+        let state = self.read_state();
         let listing = state.listing.clone()?;
         let recent = state.recent.iter().map(|r| r.object.clone()).collect();
         Some((listing, recent, state.problem.clone()))
@@ -262,9 +372,52 @@ impl Catalog {
         });
     }
 
+    fn read_journal_in_background(self: &Arc<Self>) {
+        let Ok(guard) = self.reading.clone().try_lock_owned() else {
+            return; // one read is under way
+        };
+        let catalog = Arc::clone(self);
+        tokio::spawn(async move {
+            let _only_one = guard;
+            if let Err(error) = catalog.read_journal().await {
+                tracing::warn!(
+                    "the journal could not be read; other instances' changes show at the next walk: {}",
+                    error.report().chain
+                );
+            }
+        });
+    }
+
+    /// Reads what other instances stored and deleted since the last read.
+    async fn read_journal(&self) -> Result<()> {
+        let began = Instant::now();
+        for segment in self.journal.read_new().await? {
+            self.apply_added(
+                segment
+                    .added
+                    .iter()
+                    .filter_map(journal::Entry::object)
+                    .collect(),
+            );
+            for name in &segment.removed {
+                self.apply_removed(name);
+            }
+        }
+        self.write_state().journal_read = Some(began);
+        Ok(())
+    }
+
     /// Lists the bucket and makes that the listing pages are served from.
     async fn take_listing(&self) -> Result<()> {
         let started = Instant::now();
+        let journal_read = self.read_state().journal_read;
+        if journal_read.is_none_or(|at| at.elapsed() >= journal::RETENTION / 2) {
+            // What the journal holds now is in the bucket already: the walk finds it.
+            match self.journal.skip_all().await {
+                Ok(()) => self.write_state().journal_read = Some(started),
+                Err(error) => tracing::warn!("the journal could not be read: {error}"),
+            }
+        }
         let mut objects = self.bucket.list().await?;
         objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         let took = started.elapsed();
@@ -277,6 +430,7 @@ impl Catalog {
         // A listing begun after a delete cannot hold the deleted object.
         state.removed.retain(|_, at| *at >= started);
         state.listing = Some(Listing {
+            serves: self.pace.interval(objects.len()),
             objects: objects.into(),
             started,
         });
@@ -285,161 +439,4 @@ impl Catalog {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::storage::{put_for_test as put, Settings};
-
-    async fn names(catalog: &Arc<Catalog>) -> Vec<String> {
-        let page = catalog.page(None, 100).await.unwrap();
-        page.objects
-            .into_iter()
-            .map(|o| o.name.to_string())
-            .collect()
-    }
-
-    #[tokio::test]
-    async fn a_listing_is_reused_until_it_is_too_old() {
-        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
-        put(&bucket, "a.png").await;
-        assert_eq!(names(&catalog).await, ["a.png"]);
-
-        put(&bucket, "b.png").await; // as another tool would, behind the catalog's back
-
-        assert_eq!(
-            names(&catalog).await,
-            ["a.png"],
-            "still the listing taken before"
-        );
-    }
-
-    #[tokio::test]
-    async fn an_old_listing_is_served_while_a_new_one_is_taken() {
-        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-        let catalog = Catalog::new(bucket.clone(), Duration::ZERO);
-        put(&bucket, "a.png").await;
-        assert_eq!(names(&catalog).await, ["a.png"]);
-        put(&bucket, "b.png").await;
-
-        assert_eq!(
-            names(&catalog).await,
-            ["a.png"],
-            "served at once from the old listing"
-        );
-        let _wait_for_the_refresh = catalog.listing.lock().await;
-        assert_eq!(names(&catalog).await.len(), 2);
-    }
-
-    #[tokio::test]
-    async fn what_this_server_adds_shows_at_once_and_only_once() {
-        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
-        put(&bucket, "old.png").await;
-        names(&catalog).await;
-
-        put(&bucket, "new.png").await;
-        let new = bucket
-            .list()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|o| o.name.as_str() == "new.png");
-        catalog.added(new);
-
-        assert_eq!(names(&catalog).await, ["new.png", "old.png"]);
-        catalog.take_listing().await.unwrap();
-        assert_eq!(
-            names(&catalog).await,
-            ["new.png", "old.png"],
-            "no double after a new listing"
-        );
-    }
-
-    #[tokio::test]
-    async fn what_this_server_deletes_is_gone_at_once() {
-        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
-        put(&bucket, "a.png").await;
-        put(&bucket, "b.png").await;
-        names(&catalog).await;
-
-        let a = ObjectName::parse("a.png").unwrap();
-        bucket.delete(&a).await.unwrap();
-        catalog.removed(&a);
-
-        assert_eq!(names(&catalog).await, ["b.png"]);
-        catalog.take_listing().await.unwrap();
-        assert_eq!(names(&catalog).await, ["b.png"]);
-    }
-
-    #[tokio::test]
-    async fn a_photo_knows_its_neighbours_in_the_gallery_order() {
-        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-        for name in ["a.png", "b.png", "c.png"] {
-            put(&bucket, name).await;
-        }
-        let catalog = Catalog::new(bucket.clone(), Duration::from_secs(3600));
-        let order = names(&catalog).await;
-        put(&bucket, "d.png").await;
-        let d = bucket
-            .list()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|o| o.name.as_str() == "d.png");
-        catalog.added(d);
-        let order = [vec!["d.png".to_owned()], order].concat();
-        let around = |name: &str| {
-            let catalog = Arc::clone(&catalog);
-            let name = ObjectName::parse(name).unwrap();
-            async move {
-                let found = catalog.around(&name).await.unwrap()?;
-                let name = |o: Option<ObjectInfo>| o.map(|o| o.name.to_string());
-                Some((
-                    name(found.newer),
-                    found.this.name.to_string(),
-                    name(found.older),
-                ))
-            }
-        };
-
-        for (i, name) in order.iter().enumerate() {
-            let (newer, this, older) = around(name).await.expect("found");
-            assert_eq!(this, *name);
-            assert_eq!(newer.as_ref(), i.checked_sub(1).map(|i| &order[i]));
-            assert_eq!(older.as_ref(), order.get(i + 1));
-        }
-        let b = ObjectName::parse(&order[2]).unwrap();
-        catalog.removed(&b);
-        let (_, _, older) = around(&order[1]).await.unwrap();
-        assert_eq!(
-            older.as_ref(),
-            Some(&order[3]),
-            "a deleted neighbour is skipped"
-        );
-        assert!(around(&order[2]).await.is_none());
-        assert!(around("never.png").await.is_none());
-    }
-
-    #[tokio::test]
-    async fn pages_follow_each_other_without_gaps() {
-        let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-        for name in ["a.png", "b.png", "c.png", "d.png", "e.png"] {
-            put(&bucket, name).await;
-        }
-        let catalog = Catalog::new(bucket, Duration::from_secs(3600));
-
-        let mut seen = Vec::new();
-        let mut after: Option<ObjectInfo> = None;
-        loop {
-            let page = catalog.page(after.as_ref().map(sort_key), 2).await.unwrap();
-            seen.extend(page.objects.iter().map(|o| o.name.to_string()));
-            after = page.objects.last().cloned();
-            if !page.more {
-                break;
-            }
-        }
-        assert_eq!(seen.len(), 5);
-        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5);
-    }
-}
+mod tests;

@@ -45,6 +45,8 @@ pub struct ImportArgs {
     pub jobs: Option<usize>,
 }
 
+/// How often running servers are told of what was stored.
+const TELL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// How much of a file is read at a time.
 const READ_BYTES: usize = 1 << 20;
 
@@ -90,8 +92,15 @@ pub async fn run(parts: &Parts, args: ImportArgs) -> ExitCode {
             (path, size, outcome)
         })
         .buffer_unordered(jobs);
+    // Running servers hear of the new photos a second's worth at a time.
+    parts.catalog.hold_changes();
+    let mut told = std::time::Instant::now();
     let mut done = 0;
     while let Some((path, size, outcome)) = outcomes.next().await {
+        if told.elapsed() >= TELL_EVERY {
+            parts.catalog.flush().await;
+            told = std::time::Instant::now();
+        }
         done += 1;
         bar.inc(size);
         bar.set_message(format!("{done} of {count} files"));
@@ -107,6 +116,8 @@ pub async fn run(parts: &Parts, args: ImportArgs) -> ExitCode {
             }
         }
     }
+    drop(outcomes);
+    parts.catalog.flush().await;
     watcher.abort();
     bar.finish_and_clear();
     println!(

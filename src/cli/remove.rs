@@ -67,5 +67,7 @@ async fn remove_one(parts: &Parts, name: &str) -> Result<(), Error> {
     // Not there is an error here: a mistyped name should not pass in silence.
     parts.bucket.head(&object).await?;
     parts.bucket.delete(&object).await?;
+    // Running servers on the bucket leave it out at once.
+    parts.catalog.removed(&object).await;
     parts.photos.forget(&object).await
 }

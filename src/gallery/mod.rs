@@ -63,7 +63,7 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
         let name = ObjectName::parse(&name).map_err(|_| Error::NotFound(name.clone()))?;
         state.bucket.delete(&name).await?;
         state.photos.forget(&name).await?;
-        state.catalog.removed(&name);
+        state.catalog.removed(&name).await;
         state.hot.forget(&name);
         tracing::info!(name = %name, "deleted image");
         Ok(())
@@ -74,7 +74,22 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
     })
 }
 
-/// The gallery's server API: listing for whoever may view, deleting for the admin.
+/// Walks the whole bucket now (the admin only: see [`routes`]), so that objects
+/// other tools put into or took out of it show without waiting for the next walk
+/// (`RECONCILE_REQUESTS_PER_HOUR`); answers how many photos the gallery holds.
+#[server(prefix = "/api", endpoint = "rescan")]
+pub async fn rescan() -> Result<usize, ApiError> {
+    use crate::error::respond;
+    use crate::state::AppState;
+
+    let state = expect_context::<AppState>();
+    let photos = state.catalog.rescan().await.map_err(respond)?;
+    tracing::info!(photos, "rescanned the bucket");
+    Ok(photos)
+}
+
+/// The gallery's server API: listing for whoever may view, deleting and
+/// rescanning for the admin.
 #[cfg(feature = "ssr")]
 pub fn routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppState> {
     use axum::middleware::from_fn_with_state;
@@ -84,19 +99,20 @@ pub fn routes(state: &crate::state::AppState) -> axum::Router<crate::state::AppS
     use crate::auth::guard::may_delete;
     use crate::http::server_fns;
 
-    let delete =
-        post(server_fns::answer).route_layer(from_fn_with_state(state.clone(), may_delete));
+    let admin_only =
+        || post(server_fns::answer).route_layer(from_fn_with_state(state.clone(), may_delete));
     axum::Router::new()
         .route(links::api::IMAGES, get(server_fns::answer))
         .route(links::api::PHOTO, get(server_fns::answer))
-        .route(links::api::DELETE, delete)
+        .route(links::api::DELETE, admin_only())
+        .route(links::api::RESCAN, admin_only())
 }
 
 #[cfg(test)]
 mod tests {
     use leptos::server_fn::ServerFn;
 
-    use super::{DeleteImage, ListImages, ViewPhoto};
+    use super::{DeleteImage, ListImages, Rescan, ViewPhoto};
     use crate::api::links;
 
     #[test]
@@ -104,5 +120,6 @@ mod tests {
         assert_eq!(links::api::DELETE, <DeleteImage as ServerFn>::PATH);
         assert_eq!(links::api::IMAGES, <ListImages as ServerFn>::PATH);
         assert_eq!(links::api::PHOTO, <ViewPhoto as ServerFn>::PATH);
+        assert_eq!(links::api::RESCAN, <Rescan as ServerFn>::PATH);
     }
 }

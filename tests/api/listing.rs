@@ -143,6 +143,44 @@ async fn an_upload_shows_in_the_listing_at_once() {
 }
 
 #[tokio::test]
+async fn the_admin_can_have_the_bucket_walked_now() {
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.listing_cache_seconds = 3600;
+        config.reconcile_requests_per_hour = 0;
+    })
+    .await;
+    assert!(app.list("").await.images.is_empty(), "the first walk");
+    app.upload_ok("kept.png", &png(3, 3, 2)).await;
+    std::fs::write(app.bucket_dir.join("late.png"), png(3, 3, 1)).unwrap();
+    assert_eq!(app.list("").await.images.len(), 1, "no walk of its own");
+
+    let refused = app
+        .visitor
+        .post(app.url("/api/rescan"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "the admin only");
+
+    let rescanned = app
+        .client
+        .post(app.url("/api/rescan"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rescanned.status(), StatusCode::OK);
+    assert_eq!(rescanned.json::<usize>().await.unwrap(), 2);
+    let names: Vec<String> = app
+        .list("")
+        .await
+        .images
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert!(names.contains(&"late.png".to_owned()), "{names:?}");
+}
+
+#[tokio::test]
 async fn a_failing_bucket_is_a_503_that_names_the_request() {
     let app = spawn_app().await;
     // A folder that contains itself: every walk of the bucket now fails.

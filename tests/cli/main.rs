@@ -315,11 +315,12 @@ fn rescan_removes_what_deleted_photos_left_and_makes_missing_copies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn photos_imported_beside_a_running_server_show_in_its_gallery() {
+async fn photos_imported_or_removed_beside_a_running_server_show_in_its_gallery_at_once() {
     let temp = tempfile::tempdir().unwrap();
     let bucket = temp.path().join("bucket");
     std::fs::create_dir_all(&bucket).unwrap();
-    let app = spawn_app_on(&bucket, |config| config.listing_cache_seconds = 1).await;
+    // No walk after the first: the server hears of the import through the journal.
+    let app = spawn_app_on(&bucket, |config| config.listing_cache_seconds = 3600).await;
     assert!(app.listed_names().await.is_empty());
     let photo = temp.path().join("imported.jpg");
     std::fs::write(&photo, jpeg(120, 90, 5)).unwrap();
@@ -332,16 +333,32 @@ async fn photos_imported_beside_a_running_server_show_in_its_gallery() {
     .unwrap();
     assert!(imported.status.success(), "{}", text(&imported.stdout));
 
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut imported_as = String::new();
     loop {
         let names = app.listed_names().await;
-        if names.iter().any(|name| name.starts_with("imported-")) {
+        if let Some(name) = names.iter().find(|name| name.starts_with("imported-")) {
+            imported_as.clone_from(name);
             break;
         }
         assert!(
             Instant::now() < deadline,
             "not in the server's gallery: {names:?}"
         );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Removed in the terminal: gone from the server's gallery as soon.
+    let bucket_for_cli = bucket.clone();
+    let name = imported_as.clone();
+    let removed =
+        tokio::task::spawn_blocking(move || run(&bucket_for_cli, &["rm", "--yes", &name]))
+            .await
+            .unwrap();
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.listed_names().await.contains(&imported_as) {
+        assert!(Instant::now() < deadline, "{imported_as} still listed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

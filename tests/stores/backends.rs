@@ -21,12 +21,7 @@ async fn app_on(backend: Backend) -> (TestApp, FreshBucket) {
 /// lives in the server alone: there, the server's listing).
 async fn stored_names(app: &TestApp, fresh: &FreshBucket) -> Vec<String> {
     let mut names: Vec<String> = if fresh.config.bucket_url() == "memory://" {
-        app.list("?limit=500")
-            .await
-            .images
-            .into_iter()
-            .map(|image| image.name)
-            .collect()
+        app.all_listed_names().await
     } else {
         fresh
             .bucket()

@@ -14,6 +14,7 @@ mod leftovers;
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]
 mod helpers;
+mod instances;
 mod replit;
 mod replit_standin;
 mod stores;

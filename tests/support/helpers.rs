@@ -192,6 +192,16 @@ impl TestApp {
         response.json().await.expect("a page of images")
     }
 
+    /// Every name in the gallery (up to 500), newest first.
+    pub async fn all_listed_names(&self) -> Vec<String> {
+        self.list("?limit=500")
+            .await
+            .images
+            .into_iter()
+            .map(|image| image.name)
+            .collect()
+    }
+
     /// The names on the first page of the gallery, newest first.
     pub async fn listed_names(&self) -> Vec<String> {
         self.list("")
