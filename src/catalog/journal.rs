@@ -248,7 +248,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{put_for_test as put, Settings};
+    use crate::storage::{keys_for_test, put_for_test as put, Settings};
 
     async fn object(bucket: &Bucket, name: &str) -> ObjectInfo {
         put(bucket, name).await;
@@ -345,13 +345,7 @@ mod tests {
             journal.read_new().await.unwrap().is_empty(),
             "not JSON: skipped"
         );
-        let left: Vec<String> = bucket
-            .list_folder(FOLDER)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|o| o.name.to_string())
-            .collect();
+        let left = keys_for_test(&bucket, FOLDER).await;
         assert!(!left.contains(&keys[0]), "past retention: removed");
         assert!(left.contains(&keys[1]), "not ours: left alone");
     }

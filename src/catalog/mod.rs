@@ -5,7 +5,9 @@
 //! stay within `RECONCILE_REQUESTS_PER_HOUR`. When it is older, pages are still
 //! served from it at once while a fresh listing is taken in the background
 //! (stale-while-revalidate): that walk is what makes objects other tools put into
-//! or took out of the bucket show. What this server stores or deletes shows at
+//! or took out of the bucket show. Each walk that finds the bucket changed is kept
+//! in the bucket as the index (`index`), which a server starting reads instead of
+//! walking. What this server stores or deletes shows at
 //! once, and on every other server on the bucket within seconds through the
 //! journal (`journal`), which each reads every [`READ_EVERY`] while pages are
 //! asked for: both are kept beside the listing until a listing taken after them
@@ -16,6 +18,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 use crate::storage::{Bucket, ObjectInfo};
@@ -24,6 +28,10 @@ pub use pace::{Pace, DEFAULT_WALK_REQUESTS_PER_HOUR};
 
 /// One photo with its neighbours, as the viewer shows it.
 pub mod around;
+/// What this server stores or deletes, and what the others told.
+mod changes;
+/// The last walk's listing kept in the bucket, read at a start.
+pub mod index;
 /// Changes told to the other instances through the bucket.
 pub mod journal;
 /// How often the bucket may be walked.
@@ -72,6 +80,8 @@ struct State {
     removed: HashMap<String, Instant>,
     /// When the journal was last read.
     journal_read: Option<Instant>,
+    /// The digest of the index in the bucket as this server last read or wrote it.
+    index_digest: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,82 +213,6 @@ impl Catalog {
         Ok(Some(Around { newer, this, older }))
     }
 
-    /// Records objects this server has just stored: pages show them at once, and
-    /// the other instances' pages once they have read the journal.
-    pub async fn added(&self, objects: impl IntoIterator<Item = ObjectInfo>) {
-        let objects: Vec<ObjectInfo> = objects.into_iter().collect();
-        if objects.is_empty() {
-            return;
-        }
-        let told = journal::Segment {
-            added: objects.iter().map(journal::Entry::from).collect(),
-            removed: Vec::new(),
-        };
-        self.apply_added(objects);
-        self.tell(told).await;
-    }
-
-    /// Records an object this server has just deleted: pages leave it out at once,
-    /// and the other instances' pages once they have read the journal.
-    pub async fn removed(&self, name: &ObjectName) {
-        self.apply_removed(name.as_str());
-        self.tell(journal::Segment {
-            added: Vec::new(),
-            removed: vec![name.to_string()],
-        })
-        .await;
-    }
-
-    /// From now on this catalog's changes are told to other instances only when
-    /// [`Catalog::flush`] is called (a terminal import, a second's worth at a time).
-    pub fn hold_changes(&self) {
-        self.journal.hold();
-    }
-
-    /// Tells the other instances the changes held back.
-    pub async fn flush(&self) {
-        if let Err(error) = self.journal.flush().await {
-            tracing::warn!(
-                "running servers on this bucket see these photos at their next walk: \
-                 the journal could not be written: {}",
-                error.report().chain
-            );
-        }
-    }
-
-    async fn tell(&self, changes: journal::Segment) {
-        if let Err(error) = self.journal.tell(changes).await {
-            tracing::warn!(
-                "the other instances on this bucket see this change at their next walk, \
-                 not sooner: the journal could not be written: {}",
-                error.report().chain
-            );
-        }
-    }
-
-    fn apply_added(&self, objects: Vec<ObjectInfo>) {
-        let now = Instant::now();
-        let mut state = self.write_state();
-        for object in objects {
-            state.removed.remove(object.name.as_str());
-            state
-                .recent
-                .retain(|recent| recent.object.name != object.name);
-            state.recent.push(Recent { object, added: now });
-        }
-        state
-            .recent
-            .sort_by(|a, b| sort_key(&a.object).cmp(&sort_key(&b.object)));
-    }
-
-    fn apply_removed(&self, name: &str) {
-        let mut state = self.write_state();
-        state
-            .recent
-            .retain(|recent| recent.object.name.as_str() != name);
-        state.removed.insert(name.to_owned(), Instant::now());
-    }
-
     /// Walks the bucket now (the admin's "rescan"), and says how many objects the
     /// gallery holds after it.
     pub async fn rescan(&self) -> Result<usize> {
@@ -332,12 +266,15 @@ impl Catalog {
             }
             return Ok(found);
         }
-        // No listing yet: this request waits for one (and so do any at the same time).
+        // No listing yet: this request waits for the index, or for a walk when
+        // there is none (and so do any at the same time).
         let _only_one = self.listing.lock().await;
         if let Some(found) = self.snapshot() {
             return Ok(found);
         }
-        self.take_listing().await?;
+        if !self.load_index().await {
+            self.take_listing().await?;
+        }
         self.snapshot()
             .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
     }
@@ -372,44 +309,49 @@ impl Catalog {
         });
     }
 
-    fn read_journal_in_background(self: &Arc<Self>) {
-        let Ok(guard) = self.reading.clone().try_lock_owned() else {
-            return; // one read is under way
-        };
-        let catalog = Arc::clone(self);
-        tokio::spawn(async move {
-            let _only_one = guard;
-            if let Err(error) = catalog.read_journal().await {
-                tracing::warn!(
-                    "the journal could not be read; other instances' changes show at the next walk: {}",
-                    error.report().chain
-                );
-            }
-        });
-    }
-
-    /// Reads what other instances stored and deleted since the last read.
-    async fn read_journal(&self) -> Result<()> {
+    /// Makes the index in the bucket, with what the journal says changed since,
+    /// the listing pages are served from; `false` when there is no index to read.
+    async fn load_index(&self) -> bool {
         let began = Instant::now();
-        for segment in self.journal.read_new().await? {
-            self.apply_added(
-                segment
-                    .added
-                    .iter()
-                    .filter_map(journal::Entry::object)
-                    .collect(),
-            );
-            for name in &segment.removed {
-                self.apply_removed(name);
+        let index = match index::read_newest(&self.bucket).await {
+            Ok(Some(index)) => index,
+            Ok(None) => return false,
+            Err(error) => {
+                tracing::warn!(
+                    "the index could not be read; the bucket is walked instead: {error}"
+                );
+                return false;
             }
+        };
+        let age = (Utc::now() - index.walked_at).to_std().unwrap_or_default();
+        // Changes since the index was written (and some before: told twice, they
+        // change nothing).
+        if let Err(error) = self.read_journal().await {
+            tracing::warn!("the journal could not be read: {error}");
         }
-        self.write_state().journal_read = Some(began);
-        Ok(())
+        let mut state = self.write_state();
+        // An index older than the journal reaches back gets a walk soon after.
+        let serves = self
+            .pace
+            .interval(index.objects.len())
+            .min(journal::RETENTION / 2);
+        state.index_digest = Some(index.digest);
+        state.listing = Some(Listing {
+            serves,
+            objects: index.objects.into(),
+            started: began.checked_sub(age).unwrap_or(began),
+        });
+        let took = began.elapsed();
+        if took > Duration::from_secs(1) {
+            tracing::info!(?took, "read the index");
+        }
+        true
     }
 
     /// Lists the bucket and makes that the listing pages are served from.
     async fn take_listing(&self) -> Result<()> {
         let started = Instant::now();
+        let walked_at = Utc::now();
         let journal_read = self.read_state().journal_read;
         if journal_read.is_none_or(|at| at.elapsed() >= journal::RETENTION / 2) {
             // What the journal holds now is in the bucket already: the walk finds it.
@@ -424,16 +366,34 @@ impl Catalog {
         if took > Duration::from_secs(1) {
             tracing::info!(objects = objects.len(), ?took, "listed the bucket");
         }
-        let mut state = self.write_state();
-        state.problem = None;
-        state.recent.retain(|recent| recent.added >= started);
-        // A listing begun after a delete cannot hold the deleted object.
-        state.removed.retain(|_, at| *at >= started);
-        state.listing = Some(Listing {
-            serves: self.pace.interval(objects.len()),
-            objects: objects.into(),
-            started,
-        });
+        let digest = index::digest(&objects);
+        let objects: Arc<[ObjectInfo]> = objects.into();
+        let changed = {
+            let mut state = self.write_state();
+            state.problem = None;
+            state.recent.retain(|recent| recent.added >= started);
+            // A listing begun after a delete cannot hold the deleted object.
+            state.removed.retain(|_, at| *at >= started);
+            state.listing = Some(Listing {
+                serves: self.pace.interval(objects.len()),
+                objects: Arc::clone(&objects),
+                started,
+            });
+            // An empty bucket needs no index, unless one says it holds something.
+            state.index_digest.as_deref() != Some(digest.as_str())
+                && (!objects.is_empty() || state.index_digest.is_some())
+        };
+        if changed {
+            // The next start (here or on another instance) reads this, not the bucket.
+            let written = index::write(&self.bucket, &objects, walked_at).await;
+            match written {
+                Ok(()) => self.write_state().index_digest = Some(digest),
+                Err(error) => tracing::warn!(
+                    "the index could not be written; the next start walks the bucket: {}",
+                    error.report().chain
+                ),
+            }
+        }
         Ok(())
     }
 }

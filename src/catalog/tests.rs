@@ -182,3 +182,45 @@ async fn pages_follow_each_other_without_gaps() {
     assert_eq!(seen.len(), 5);
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5);
 }
+
+#[tokio::test]
+async fn a_new_instance_starts_from_the_index_without_walking() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    let walk_once = Pace {
+        floor: Duration::from_secs(3600),
+        requests_per_hour: 0,
+    };
+    put(&bucket, "a.png").await;
+    put(&bucket, "b.png").await;
+    let one = Catalog::new(bucket.clone(), walk_once);
+    assert_eq!(names(&one).await, ["b.png", "a.png"], "walked, and kept");
+
+    put(&bucket, "c.png").await; // behind every catalog's back
+    let two = Catalog::new(bucket.clone(), walk_once);
+    assert_eq!(
+        names(&two).await,
+        ["b.png", "a.png"],
+        "the index, not a walk"
+    );
+    assert_eq!(two.rescan().await.unwrap(), 3);
+    assert_eq!(names(&two).await, ["c.png", "b.png", "a.png"]);
+
+    // The index is the walk's; a broken one is walked past.
+    let heads: Vec<ObjectName> = bucket
+        .list_folder(index::FOLDER)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .filter(|name| name.as_str().ends_with("/head.json"))
+        .collect();
+    for head in &heads {
+        bucket
+            .put(head, "application/json", bytes::Bytes::from_static(b"{"))
+            .await
+            .unwrap();
+    }
+    put(&bucket, "d.png").await;
+    let three = Catalog::new(bucket.clone(), walk_once);
+    assert_eq!(names(&three).await.len(), 4, "walked again");
+}

@@ -49,6 +49,13 @@ pub async fn run(command: Command, config: &Config, leptos_options: LeptosOption
             return ExitCode::FAILURE;
         }
     };
+    if matches!(command, Command::Ls(_) | Command::Export(_)) {
+        // What the bucket holds now, not the index of the last walk.
+        if let Err(error) = parts.catalog.rescan().await {
+            eprintln!("bucket-gallery: the bucket could not be listed: {error}");
+            return ExitCode::FAILURE;
+        }
+    }
     match command {
         Command::Serve => ExitCode::SUCCESS,
         Command::Import(args) => import::run(&parts, args).await,

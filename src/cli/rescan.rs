@@ -38,6 +38,8 @@ pub async fn run(parts: &Parts, args: RescanArgs) -> ExitCode {
 }
 
 async fn rescan(parts: &Parts, thumbs: bool) -> Result<String> {
+    // A walk, kept as the index that servers starting on the bucket read.
+    parts.catalog.rescan().await?;
     let photos = parts.bucket.list().await?;
     let present: HashSet<&str> = photos.iter().map(|photo| photo.name.as_str()).collect();
 

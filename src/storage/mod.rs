@@ -369,6 +369,20 @@ pub(crate) async fn put_for_test(bucket: &Bucket, name: &str) {
     object.finish().await.expect("the upload finishes");
 }
 
+/// For unit tests elsewhere in the crate: the keys under `prefix`, sorted.
+#[cfg(test)]
+pub(crate) async fn keys_for_test(bucket: &Bucket, prefix: &str) -> Vec<String> {
+    let mut keys: Vec<String> = bucket
+        .list_folder(prefix)
+        .await
+        .expect("the bucket lists")
+        .into_iter()
+        .map(|object| object.name.to_string())
+        .collect();
+    keys.sort();
+    keys
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

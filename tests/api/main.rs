@@ -11,6 +11,7 @@ mod connections;
 mod helpers;
 mod hostile;
 mod images;
+mod index;
 mod listing;
 mod location;
 mod photos;

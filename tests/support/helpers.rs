@@ -227,7 +227,9 @@ impl TestApp {
         files
     }
 
-    /// Every file in the bucket folder, derived ones too, as paths relative to it.
+    /// Every file in the bucket folder, derived ones too, as paths relative to it;
+    /// not the catalog's index and journal (`.gallery/catalog/`), which any page
+    /// view may write.
     pub fn all_files(&self) -> Vec<String> {
         assert!(
             !self.bucket_dir.as_os_str().is_empty(),
@@ -235,6 +237,7 @@ impl TestApp {
         );
         let mut files = Vec::new();
         collect_files(&self.bucket_dir, &self.bucket_dir, &mut files);
+        files.retain(|file| !file.starts_with(".gallery/catalog/"));
         files.sort();
         files
     }
