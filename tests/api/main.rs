@@ -5,6 +5,8 @@
 
 mod auth;
 mod connections;
+#[path = "../support/corpus.rs"]
+mod corpus;
 // Shared with the `stores` target, which uses other parts of it.
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]

@@ -3,6 +3,10 @@
 //! run twice, beside a running server; listing, exporting with colliding names,
 //! removing, and rescanning after other tools changed the bucket.
 
+// Shared with the `api` target, which uses all of it.
+#[allow(dead_code)]
+#[path = "../support/corpus.rs"]
+mod corpus;
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]
 mod helpers;
@@ -131,6 +135,40 @@ fn a_folder_is_imported_as_uploads_and_again_stores_nothing_twice() {
             .unwrap();
         assert_eq!(text(&flagged.stdout), table, "{args:?}");
     }
+}
+
+#[test]
+fn every_hostile_file_of_the_upload_tests_is_refused_by_name_and_nothing_of_it_is_stored() {
+    let temp = tempfile::tempdir().unwrap();
+    let (folder, bucket) = (temp.path().join("mixed"), temp.path().join("bucket"));
+    std::fs::create_dir_all(&folder).unwrap();
+    let hostile = corpus::corpus();
+    for (name, bytes, _, _) in &hostile {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    std::fs::write(folder.join("good.png"), png(40, 30, 61)).unwrap();
+
+    let imported = run(&bucket, &["import", folder.to_str().unwrap()]);
+    let said = text(&imported.stdout);
+    assert_eq!(imported.status.code(), Some(1), "{said}");
+    assert!(
+        said.starts_with("1 stored (")
+            && said.contains(&format!(
+                ", 0 already in the gallery, {} refused",
+                hostile.len()
+            )),
+        "{said}"
+    );
+    for (name, _, _, _) in &hostile {
+        let line = said
+            .lines()
+            .find(|line| line.contains(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("{name} is not named: {said}"));
+        assert!(line.trim_start().starts_with("refused "), "{line}");
+    }
+    let stored = stored_images(&bucket);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].starts_with("good-"), "{stored:?}");
 }
 
 #[test]
