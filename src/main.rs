@@ -19,8 +19,27 @@ fn give_memory_back_at_once() {
 }
 
 #[cfg(feature = "ssr")]
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    give_memory_back_at_once();
+    // cargo-leptos builds the server with the site's output name; a binary built
+    // by plain cargo (tests, `cargo bench`) is given it here, before any thread
+    // starts, or Leptos would warn on every run and link to "/pkg/.css".
+    if option_env!("LEPTOS_OUTPUT_NAME").is_none()
+        && std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
+    {
+        std::env::set_var("LEPTOS_OUTPUT_NAME", env!("CARGO_PKG_NAME"));
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(serve_or_run()),
+        Err(error) => {
+            eprintln!("bucket-gallery: could not start: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn serve_or_run() -> std::process::ExitCode {
     use bucket_gallery::api::links;
     use bucket_gallery::cli::{self, Command};
     use bucket_gallery::{config::Config, server};
@@ -37,7 +56,6 @@ async fn main() -> std::process::ExitCode {
         command: Option<Command>,
     }
 
-    give_memory_back_at_once();
     let Cli { config, command } = Cli::parse();
     let serving = matches!(command, None | Some(Command::Serve));
     // A terminal tool says only what goes wrong, unless RUST_LOG asks for more.
@@ -55,11 +73,6 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    // cargo-leptos builds the server with the site's output name; a binary built
-    // by plain cargo (`cargo bench` rebuilds it too) would link to "/pkg/.css".
-    if leptos_options.output_name.is_empty() {
-        leptos_options.output_name = env!("CARGO_PKG_NAME").into();
-    }
     // cargo-leptos names the site's files by their content's hash and writes the
     // hashes beside the server binary; it tells a server it starts so, and a binary
     // started on its own (a deployment) finds the file.

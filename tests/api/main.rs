@@ -15,6 +15,8 @@ mod hostile;
 mod images;
 mod index;
 mod listing;
+#[path = "../support/located.rs"]
+mod located;
 mod location;
 mod photos;
 mod serving;

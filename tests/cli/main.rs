@@ -10,12 +10,17 @@ mod corpus;
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]
 mod helpers;
+#[path = "../support/located.rs"]
+mod located;
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use helpers::{jpeg, png, spawn_app_on};
+use located::{
+    contains, jpeg_with_location, latitude_bytes, png_with_location, webp_with_location,
+};
 use serde_json::Value;
 
 /// Runs `bucket-gallery ARGS...` over the bucket folder `bucket`.
@@ -190,6 +195,110 @@ fn nothing_refused_exits_zero_and_a_missing_path_is_named() {
         "{}",
         text(&bad.stdout)
     );
+}
+
+/// The stored photo whose name begins with `stem`, and its bytes.
+fn stored_photo(bucket: &Path, stem: &str) -> Vec<u8> {
+    let stored = stored_images(bucket);
+    let name = stored
+        .iter()
+        .find(|name| name.starts_with(stem))
+        .unwrap_or_else(|| panic!("{stem} in {stored:?}"));
+    std::fs::read(bucket.join(name)).unwrap()
+}
+
+#[test]
+fn an_import_takes_the_location_out_unless_told_to_keep_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let folder = temp.path().join("trip");
+    std::fs::create_dir_all(&folder).unwrap();
+    let originals = [
+        ("coast", "jpg", jpeg_with_location()),
+        ("hills", "png", png_with_location()),
+        ("lake", "webp", webp_with_location()),
+    ];
+    for (stem, extension, bytes) in &originals {
+        std::fs::write(folder.join(format!("{stem}.{extension}")), bytes).unwrap();
+    }
+
+    let bucket = temp.path().join("stripped");
+    let done = run(&bucket, &["import", folder.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", text(&done.stdout));
+    for (stem, _, original) in &originals {
+        let stored = stored_photo(&bucket, stem);
+        assert_eq!(stored.len(), original.len(), "{stem}: cleaned in place");
+        assert!(!contains(&stored, &latitude_bytes()), "{stem}: no latitude");
+    }
+    assert!(!contains(&stored_photo(&bucket, "coast"), b"Berlin"));
+
+    let bucket = temp.path().join("kept");
+    let done = run(
+        &bucket,
+        &["import", "--keep-location", folder.to_str().unwrap()],
+    );
+    assert!(done.status.success(), "{}", text(&done.stdout));
+    for (stem, _, original) in &originals {
+        assert_eq!(&stored_photo(&bucket, stem), original, "{stem} as it came");
+    }
+}
+
+/// Runs `bucket-gallery ARGS...` with a terminal for its output (through
+/// `script`), and returns what the terminal was shown.
+fn run_on_a_terminal(bucket: &Path, args: &[&str]) -> String {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_bucket-gallery"))
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
+        .collect();
+    let shown = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            &quoted.join(" "),
+            "/dev/null",
+        ])
+        .env("BUCKET_URL", format!("file://{}", bucket.display()))
+        .env("TERM", "xterm-256color")
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(shown.status.success(), "{}", text(&shown.stdout));
+    text(&shown.stdout)
+}
+
+#[test]
+fn the_progress_bar_is_drawn_on_a_terminal_and_nowhere_else() {
+    let temp = tempfile::tempdir().unwrap();
+    let folder = temp.path().join("photos");
+    std::fs::create_dir_all(&folder).unwrap();
+    for seed in 0..24 {
+        std::fs::write(
+            folder.join(format!("IMG_{seed:04}.jpg")),
+            jpeg(480, 360, 300 + seed),
+        )
+        .unwrap();
+    }
+
+    let shown = run_on_a_terminal(
+        &temp.path().join("on-a-terminal"),
+        &["import", "--jobs", "1", folder.to_str().unwrap()],
+    );
+    assert!(shown.contains(" of 24 files"), "the bar: {shown:?}");
+    assert!(shown.contains(" left"), "the time left: {shown:?}");
+    assert!(shown.contains("24 stored ("), "{shown:?}");
+
+    // Into a pipe or a file (a script, a log): the summary and nothing else.
+    let piped = run(
+        &temp.path().join("piped"),
+        &["import", "--jobs", "1", folder.to_str().unwrap()],
+    );
+    assert!(piped.status.success());
+    assert_eq!(text(&piped.stderr), "", "no bar on a pipe");
+    let said = text(&piped.stdout);
+    assert!(said.starts_with("24 stored ("), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(!said.contains('\r') && !said.contains('\u{1b}'), "{said:?}");
 }
 
 #[test]
