@@ -190,7 +190,6 @@ fn assemble(
     admin_token: Secret,
 ) -> Parts {
     let policy = Policy::new(&config.policy_settings(admin_token));
-    let catalog = Catalog::new(bucket.clone(), config.walk_pace());
     let limits = config.limits();
     // About one decode per core: more would only queue for the CPU, holding memory.
     let decodes = std::thread::available_parallelism().map_or(2, usize::from);
@@ -201,6 +200,8 @@ fn assemble(
         limits.max_file_bytes,
         decodes,
     );
+    // Its index keeps the facts of the photos, so pages are made from it alone.
+    let catalog = Catalog::keeping_facts(bucket.clone(), config.walk_pace(), photos.clone());
     Parts {
         leptos_options,
         bucket,

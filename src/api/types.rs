@@ -141,6 +141,11 @@ pub struct ImagePage {
     /// are then those of the last listing that worked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket_problem: Option<String>,
+    /// Set while the server walks the bucket for the first time (its index was
+    /// missing): how many objects it has found so far. The page is made of
+    /// those, so newer photos may be missing from it until the walk ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catching_up: Option<u64>,
 }
 
 /// One photo as the viewer shows it, with its neighbours in the gallery's order.

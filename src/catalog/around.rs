@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::paging::{describe, described};
+use super::paging::{describe, described, known_or_kept};
 use super::{Around, Catalog};
 use crate::api::PhotoView;
 use crate::error::{Error, Result};
@@ -37,7 +37,15 @@ pub async fn photo_view(
     let mut screens = Vec::new();
     // The viewer needs the photo's shape: its facts are waited for (made now
     // if need be); without them it still shows the original.
-    match photos.facts(&this, None).await {
+    let found = known_or_kept(catalog, photos, std::slice::from_ref(&this))
+        .await
+        .pop()
+        .flatten();
+    let facts = match found {
+        Some(facts) => Ok(facts),
+        None => photos.facts(&this, None).await,
+    };
+    match facts {
         Ok(facts) => {
             photo.display_name.clone_from(&facts.name);
             photo.photo = Some(facts.show(&name));
@@ -47,7 +55,7 @@ pub async fn photo_view(
     }
     let neighbour = |object: Option<_>| async {
         let objects: Vec<_> = object.into_iter().collect();
-        described(photos, &objects).await.pop()
+        described(catalog, photos, &objects).await.pop()
     };
     Ok(PhotoView {
         photo,

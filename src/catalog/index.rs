@@ -6,7 +6,8 @@
 //! does not read back whole (truncated, edited, a part missing) the bucket is
 //! walked instead. The bucket's objects stay the truth: losing the
 //! index loses no photo, it only costs the next start a walk, after which it is
-//! written again. Only ever new names are written, so writers never clash; the
+//! written again. Beside each part, the facts of its photos (`shelf`), so pages
+//! are made from the index alone. Only ever new names are written, so writers never clash; the
 //! two newest whole indexes are kept (a server may be reading the older), and
 //! anything older, or headless and older than an hour, is removed.
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::journal::Entry;
+use super::shelf::{self, Shelf, ShelfPart, Sources};
 use crate::error::{Error, Result};
 use crate::names::{unique_id, ObjectName};
 use crate::storage::{Bucket, ObjectInfo};
@@ -34,7 +36,7 @@ const LARGEST_HEAD: u64 = 1 << 20;
 const UNFINISHED_GRACE: Duration = Duration::from_secs(3600);
 const HEAD: &str = "head.json";
 /// Changes when the format does; an index of another format is passed over.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What `head.json` holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -47,6 +49,10 @@ struct Head {
     parts: Vec<(String, usize)>,
     /// Tells two listings apart without comparing them (see [`digest`]).
     digest: String,
+    /// The facts kept beside the parts, in order (parts whose photos had none
+    /// have none).
+    #[serde(default)]
+    facts: Vec<ShelfPart>,
 }
 
 /// An index as read back.
@@ -56,6 +62,7 @@ pub struct Index {
     pub objects: Vec<ObjectInfo>,
     pub walked_at: DateTime<Utc>,
     pub digest: String,
+    pub shelf: Shelf,
 }
 
 /// A short fingerprint of a listing in order: the same objects, the same digest.
@@ -80,14 +87,20 @@ fn name(key: &str) -> Result<ObjectName> {
 }
 
 /// Writes `objects` (in the gallery's order, from a walk begun at `walked_at`)
-/// as a new index, then removes the ones it replaces.
+/// as a new index with the facts `sources` have of them, then removes the
+/// indexes it replaces; answers where its facts are.
 pub async fn write(
     bucket: &Bucket,
     objects: &[ObjectInfo],
     walked_at: DateTime<Utc>,
-) -> Result<()> {
+    sources: &Sources<'_>,
+) -> Result<Shelf> {
     let folder = format!("{FOLDER}{}/", unique_id());
     let mut parts = Vec::new();
+    let mut shelf = Shelf {
+        folder: folder.clone(),
+        parts: Vec::new(),
+    };
     for (number, chunk) in objects.chunks(PART_ENTRIES).enumerate() {
         let file = format!("part-{number:05}.json");
         let entries: Vec<Entry> = chunk.iter().map(Entry::from).collect();
@@ -101,6 +114,9 @@ pub async fn write(
             )
             .await?;
         parts.push((file, chunk.len()));
+        shelf
+            .parts
+            .extend(shelf::write_part(bucket, &folder, number, chunk, sources).await?);
     }
     let head = Head {
         format: FORMAT,
@@ -109,6 +125,7 @@ pub async fn write(
             .ok_or_else(|| Error::Internal(format!("{walked_at} is out of range")))?,
         parts,
         digest: digest(objects),
+        facts: shelf.parts.clone(),
     };
     let body = serde_json::to_vec(&head)
         .map_err(|error| Error::Internal(format!("an index head: {error}")))?;
@@ -119,7 +136,8 @@ pub async fn write(
             Bytes::from(body),
         )
         .await?;
-    prune(bucket).await
+    prune(bucket).await?;
+    Ok(shelf)
 }
 
 /// Every index folder in the bucket: its id, whether it has a head, and the
@@ -207,10 +225,14 @@ async fn read(bucket: &Bucket, id: &str) -> Result<Index> {
         return Err(broken(format!("format {}", head.format)));
     }
     let mut objects = Vec::with_capacity(head.parts.iter().map(|(_, n)| n).sum());
+    let files = head.parts.iter().map(|(file, _)| file);
+    if let Some(file) = files
+        .chain(head.facts.iter().map(|part| &part.file))
+        .find(|file| file.contains('/'))
+    {
+        return Err(broken(format!("a part named {file}")));
+    }
     for (file, count) in &head.parts {
-        if file.contains('/') {
-            return Err(broken(format!("a part named {file}")));
-        }
         let (_, bytes) = bucket
             .read_all(&name(&format!("{folder}{file}"))?, LARGEST_PART)
             .await?;
@@ -233,6 +255,10 @@ async fn read(bucket: &Bucket, id: &str) -> Result<Index> {
         objects,
         walked_at: DateTime::from_timestamp_nanos(head.walked_at),
         digest: head.digest,
+        shelf: Shelf {
+            folder,
+            parts: head.facts,
+        },
     })
 }
 
@@ -259,7 +285,9 @@ mod tests {
         let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let objects = listing(&bucket, PART_ENTRIES + 3).await;
         let walked_at = Utc::now();
-        write(&bucket, &objects, walked_at).await.unwrap();
+        write(&bucket, &objects, walked_at, &Sources::NONE)
+            .await
+            .unwrap();
 
         let index = read_newest(&bucket).await.unwrap().expect("an index");
         assert_eq!(index.objects, objects);
@@ -273,7 +301,9 @@ mod tests {
         let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
         let objects = listing(&bucket, 3).await;
         for upto in 1..=3 {
-            write(&bucket, &objects[..upto], Utc::now()).await.unwrap();
+            write(&bucket, &objects[..upto], Utc::now(), &Sources::NONE)
+                .await
+                .unwrap();
         }
         let heads: Vec<String> = keys(&bucket)
             .await
@@ -337,7 +367,9 @@ mod tests {
         }
         assert!(read_newest(&bucket).await.unwrap().is_none());
 
-        write(&bucket, &objects, Utc::now()).await.unwrap();
+        write(&bucket, &objects, Utc::now(), &Sources::NONE)
+            .await
+            .unwrap();
         let left = keys(&bucket).await;
         assert!(
             !left.iter().any(|key| key.contains(&old.to_string())),

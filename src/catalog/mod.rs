@@ -18,10 +18,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use futures::FutureExt;
 
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
+use crate::photos::facts::Facts;
+use crate::photos::flight::Flights;
+use crate::photos::Photos;
 use crate::storage::{Bucket, ObjectInfo};
 
 pub use pace::{Pace, DEFAULT_WALK_REQUESTS_PER_HOUR};
@@ -34,10 +37,14 @@ mod changes;
 pub mod index;
 /// Changes told to the other instances through the bucket.
 pub mod journal;
+/// Taking a listing: the index read, or the bucket walked.
+mod listing;
 /// How often the bucket may be walked.
 pub mod pace;
 /// Pages of it, each with the cursor of the next.
 pub mod paging;
+/// The photos' facts kept with the index.
+pub mod shelf;
 
 /// How long one listing serves pages before a new one is taken, at the least,
 /// unless `LISTING_CACHE_SECONDS` says otherwise.
@@ -45,6 +52,9 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
 /// How often the journal is read while pages are asked for: what another
 /// instance stores shows here within this and one request.
 pub const READ_EVERY: Duration = Duration::from_secs(2);
+/// How long a request waits for the first listing (the index read, or a walk
+/// when there is none) before it is served what the walk found so far.
+pub const CATCH_UP_AFTER: Duration = Duration::from_secs(1);
 /// The order of the gallery: newest first, then by name.
 pub type SortKey<'a> = (Reverse<i64>, &'a str);
 
@@ -66,6 +76,15 @@ pub struct Catalog {
     journal: journal::Journal,
     /// Held by whoever is reading the journal, so only one read runs at a time.
     reading: Arc<tokio::sync::Mutex<()>>,
+    /// Whose known facts an index written here keeps.
+    photos: Option<Photos>,
+    shelves: shelf::Shelves,
+    /// The first listing being taken, which requests wait for a while.
+    first: Flights<()>,
+    /// What the walk under way has found so far.
+    so_far: std::sync::Mutex<Vec<ObjectInfo>>,
+    /// [`CATCH_UP_AFTER`], but in tests.
+    catch_up_after: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -82,6 +101,10 @@ struct State {
     journal_read: Option<Instant>,
     /// The digest of the index in the bucket as this server last read or wrote it.
     index_digest: Option<String>,
+    /// Where the facts kept with that index are.
+    shelf: Option<Arc<shelf::Shelf>>,
+    /// What the first walk had found, in order, while there is no listing yet.
+    provisional: Option<Listing>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +114,16 @@ struct Listing {
     started: Instant,
     /// How long it serves before the next walk.
     serves: Duration,
+}
+
+/// What pages are made of just now.
+struct Current {
+    listing: Listing,
+    /// Objects stored by this server since, sorted.
+    recent: Vec<ObjectInfo>,
+    problem: Option<String>,
+    /// While the first walk runs: the objects it has found so far.
+    catching_up: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +140,9 @@ pub struct Page {
     /// Why the bucket could not be listed just now, when it could not: the page
     /// then comes from the last listing that worked.
     pub problem: Option<String>,
+    /// Set while the first walk of the bucket runs (there was no index to read):
+    /// how many objects it has found so far, of which the page is made.
+    pub catching_up: Option<usize>,
 }
 
 /// One object and its neighbours in the gallery's order.
@@ -120,20 +156,49 @@ pub struct Around {
 }
 
 impl Catalog {
+    /// A catalog whose indexes hold the listing only.
     pub fn new(bucket: Bucket, pace: Pace) -> Arc<Self> {
+        Self::build(bucket, pace, None)
+    }
+
+    /// A catalog whose indexes keep the facts `photos` knows.
+    pub fn keeping_facts(bucket: Bucket, pace: Pace, photos: Photos) -> Arc<Self> {
+        Self::build(bucket, pace, Some(photos))
+    }
+
+    fn build(bucket: Bucket, pace: Pace, photos: Option<Photos>) -> Arc<Self> {
         Arc::new(Catalog {
             journal: journal::Journal::new(bucket.clone()),
+            shelves: shelf::Shelves::new(bucket.clone()),
             bucket,
             pace,
             state: RwLock::new(State::default()),
             listing: Arc::new(tokio::sync::Mutex::new(())),
             reading: Arc::new(tokio::sync::Mutex::new(())),
+            photos,
+            first: Flights::new(),
+            so_far: std::sync::Mutex::default(),
+            catch_up_after: CATCH_UP_AFTER,
         })
+    }
+
+    /// The facts the index holds for each of `objects`, where it holds them.
+    pub async fn kept_facts(&self, objects: &[ObjectInfo]) -> Vec<Option<Facts>> {
+        let shelf = self.read_state().shelf.clone();
+        match shelf {
+            Some(shelf) => self.shelves.find(&shelf, objects).await,
+            None => vec![None; objects.len()],
+        }
     }
 
     /// Up to `limit` objects that sort after `after` (from the start when `None`).
     pub async fn page(self: &Arc<Self>, after: Option<SortKey<'_>>, limit: usize) -> Result<Page> {
-        let (listing, recent, problem) = self.current().await?;
+        let Current {
+            listing,
+            recent,
+            problem,
+            catching_up,
+        } = self.current().await?;
         let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
         let removed = self.removed_names();
         let start = |objects: &[ObjectInfo]| match after {
@@ -161,6 +226,7 @@ impl Catalog {
                     objects,
                     more: false,
                     problem,
+                    catching_up,
                 });
             };
             if objects.len() == limit {
@@ -168,6 +234,7 @@ impl Catalog {
                     objects,
                     more: true,
                     problem,
+                    catching_up,
                 });
             }
             objects.push(next.clone());
@@ -177,7 +244,9 @@ impl Catalog {
     /// The object `name` with the ones just before (newer) and after (older) it in
     /// the gallery's order; `None` when the catalog does not hold it.
     pub async fn around(self: &Arc<Self>, name: &ObjectName) -> Result<Option<Around>> {
-        let (listing, recent, _) = self.current().await?;
+        let Current {
+            listing, recent, ..
+        } = self.current().await?;
         let removed = self.removed_names();
         if removed.contains(name.as_str()) {
             return Ok(None);
@@ -218,7 +287,10 @@ impl Catalog {
     pub async fn rescan(&self) -> Result<usize> {
         let _only_one = self.listing.lock().await;
         self.take_listing().await?;
-        let Some((listing, recent, _)) = self.snapshot() else {
+        let Some(Current {
+            listing, recent, ..
+        }) = self.snapshot()
+        else {
             return Ok(0);
         };
         let removed = self.removed_names();
@@ -251,29 +323,52 @@ impl Catalog {
 
     /// The listing to serve from, the recent objects (sorted) to merge in, and why
     /// the last listing failed, if it did.
-    async fn current(self: &Arc<Self>) -> Result<(Listing, Vec<ObjectInfo>, Option<String>)> {
+    async fn current(self: &Arc<Self>) -> Result<Current> {
         if let Some(found) = self.snapshot() {
             let journal_read = self.read_state().journal_read;
             // An instance that has not read the journal (or walked) for long may
             // have missed segments since removed: it walks instead.
             let long = journal::RETENTION / 2;
-            let lost_track = found.0.started.elapsed() >= long
-                && journal_read.is_some_and(|at| at.elapsed() >= long);
-            if found.0.started.elapsed() >= found.0.serves || lost_track {
+            let started = found.listing.started;
+            let lost_track =
+                started.elapsed() >= long && journal_read.is_some_and(|at| at.elapsed() >= long);
+            if started.elapsed() >= found.listing.serves || lost_track {
                 self.refresh_in_background();
             } else if journal_read.is_none_or(|at| at.elapsed() >= READ_EVERY) {
                 self.read_journal_in_background();
             }
             return Ok(found);
         }
-        // No listing yet: this request waits for the index, or for a walk when
-        // there is none (and so do any at the same time).
-        let _only_one = self.listing.lock().await;
-        if let Some(found) = self.snapshot() {
-            return Ok(found);
-        }
-        if !self.load_index().await {
-            self.take_listing().await?;
+        // No listing yet: the index is read, or the bucket walked when there is
+        // none. A request waits for that a while, then is served what the walk
+        // has found so far, said to be catching up; the walk goes on meanwhile.
+        let catalog = Arc::clone(self);
+        let first = self
+            .first
+            .once("first", "taking the first listing", move || async move {
+                catalog.first_listing().await
+            });
+        let mut first = std::pin::pin!(first);
+        let waited = if self.catch_up_after.is_zero() {
+            first.as_mut().now_or_never() // begun, not waited for
+        } else {
+            tokio::time::timeout(self.catch_up_after, first.as_mut())
+                .await
+                .ok()
+        };
+        let found_some = || {
+            !self
+                .so_far
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_empty()
+        };
+        match waited {
+            Some(taken) => taken?,
+            None if found_some() => return Ok(self.catching_up()),
+            // The bucket has not answered yet (or the index is being read): the
+            // outcome is waited for, a failure said as it was.
+            None => first.await?,
         }
         self.snapshot()
             .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
@@ -285,116 +380,14 @@ impl Catalog {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn snapshot(&self) -> Option<(Listing, Vec<ObjectInfo>, Option<String>)> {
+    fn snapshot(&self) -> Option<Current> {
         let state = self.read_state();
-        let listing = state.listing.clone()?;
-        let recent = state.recent.iter().map(|r| r.object.clone()).collect();
-        Some((listing, recent, state.problem.clone()))
-    }
-
-    fn refresh_in_background(self: &Arc<Self>) {
-        let Ok(guard) = self.listing.clone().try_lock_owned() else {
-            return; // one is already being taken
-        };
-        let catalog = Arc::clone(self);
-        tokio::spawn(async move {
-            let _only_one = guard;
-            if let Err(error) = catalog.take_listing().await {
-                tracing::warn!(
-                    "the bucket could not be listed; the gallery shows the previous listing: {}",
-                    error.report().chain
-                );
-                catalog.write_state().problem = Some(error.to_string());
-            }
-        });
-    }
-
-    /// Makes the index in the bucket, with what the journal says changed since,
-    /// the listing pages are served from; `false` when there is no index to read.
-    async fn load_index(&self) -> bool {
-        let began = Instant::now();
-        let index = match index::read_newest(&self.bucket).await {
-            Ok(Some(index)) => index,
-            Ok(None) => return false,
-            Err(error) => {
-                tracing::warn!(
-                    "the index could not be read; the bucket is walked instead: {error}"
-                );
-                return false;
-            }
-        };
-        let age = (Utc::now() - index.walked_at).to_std().unwrap_or_default();
-        // Changes since the index was written (and some before: told twice, they
-        // change nothing).
-        if let Err(error) = self.read_journal().await {
-            tracing::warn!("the journal could not be read: {error}");
-        }
-        let mut state = self.write_state();
-        // An index older than the journal reaches back gets a walk soon after.
-        let serves = self
-            .pace
-            .interval(index.objects.len())
-            .min(journal::RETENTION / 2);
-        state.index_digest = Some(index.digest);
-        state.listing = Some(Listing {
-            serves,
-            objects: index.objects.into(),
-            started: began.checked_sub(age).unwrap_or(began),
-        });
-        let took = began.elapsed();
-        if took > Duration::from_secs(1) {
-            tracing::info!(?took, "read the index");
-        }
-        true
-    }
-
-    /// Lists the bucket and makes that the listing pages are served from.
-    async fn take_listing(&self) -> Result<()> {
-        let started = Instant::now();
-        let walked_at = Utc::now();
-        let journal_read = self.read_state().journal_read;
-        if journal_read.is_none_or(|at| at.elapsed() >= journal::RETENTION / 2) {
-            // What the journal holds now is in the bucket already: the walk finds it.
-            match self.journal.skip_all().await {
-                Ok(()) => self.write_state().journal_read = Some(started),
-                Err(error) => tracing::warn!("the journal could not be read: {error}"),
-            }
-        }
-        let mut objects = self.bucket.list().await?;
-        objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        let took = started.elapsed();
-        if took > Duration::from_secs(1) {
-            tracing::info!(objects = objects.len(), ?took, "listed the bucket");
-        }
-        let digest = index::digest(&objects);
-        let objects: Arc<[ObjectInfo]> = objects.into();
-        let changed = {
-            let mut state = self.write_state();
-            state.problem = None;
-            state.recent.retain(|recent| recent.added >= started);
-            // A listing begun after a delete cannot hold the deleted object.
-            state.removed.retain(|_, at| *at >= started);
-            state.listing = Some(Listing {
-                serves: self.pace.interval(objects.len()),
-                objects: Arc::clone(&objects),
-                started,
-            });
-            // An empty bucket needs no index, unless one says it holds something.
-            state.index_digest.as_deref() != Some(digest.as_str())
-                && (!objects.is_empty() || state.index_digest.is_some())
-        };
-        if changed {
-            // The next start (here or on another instance) reads this, not the bucket.
-            let written = index::write(&self.bucket, &objects, walked_at).await;
-            match written {
-                Ok(()) => self.write_state().index_digest = Some(digest),
-                Err(error) => tracing::warn!(
-                    "the index could not be written; the next start walks the bucket: {}",
-                    error.report().chain
-                ),
-            }
-        }
-        Ok(())
+        Some(Current {
+            listing: state.listing.clone()?,
+            recent: state.recent.iter().map(|r| r.object.clone()).collect(),
+            problem: state.problem.clone(),
+            catching_up: None,
+        })
     }
 }
 

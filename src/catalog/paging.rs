@@ -10,6 +10,7 @@ use base64::Engine;
 use super::{Catalog, SortKey};
 use crate::api::{ImageInfo, ImagePage};
 use crate::error::{Error, Result};
+use crate::photos::facts::Facts;
 use crate::photos::Photos;
 use crate::sniff::ImageKind;
 use crate::storage::ObjectInfo;
@@ -75,16 +76,52 @@ pub async fn images_page(
         .then(|| page.objects.last().map(|last| Cursor::after(last).encode()))
         .flatten();
     Ok(ImagePage {
-        images: described(photos, &page.objects).await,
+        images: described(catalog, photos, &page.objects).await,
         next_cursor,
         bucket_problem: page.problem,
+        catching_up: page.catching_up.map(|found| found as u64),
     })
 }
 
-/// Listed objects as the API shows them, with the facts of those that have them
-/// (the making of the others begins).
-pub async fn described(photos: &Photos, objects: &[ObjectInfo]) -> Vec<ImageInfo> {
-    let facts = photos.of_page(objects).await;
+/// The facts of each of `objects` that this server knows or the index keeps:
+/// found without a request to the bucket for most pages.
+pub async fn known_or_kept(
+    catalog: &Catalog,
+    photos: &Photos,
+    objects: &[ObjectInfo],
+) -> Vec<Option<Arc<Facts>>> {
+    let mut facts: Vec<Option<Arc<Facts>>> = objects.iter().map(|o| photos.known(o)).collect();
+    let missing: Vec<usize> = (0..objects.len())
+        .filter(|&at| facts[at].is_none())
+        .collect();
+    if missing.is_empty() {
+        return facts;
+    }
+    let wanted: Vec<ObjectInfo> = missing.iter().map(|&at| objects[at].clone()).collect();
+    for (at, kept) in missing.into_iter().zip(catalog.kept_facts(&wanted).await) {
+        facts[at] = kept.map(|kept| photos.learn(&objects[at], kept));
+    }
+    facts
+}
+
+/// Listed objects as the API shows them, with the facts of those that have them:
+/// known, kept with the index, else read from the bucket (the making of the
+/// others begins).
+pub async fn described(
+    catalog: &Catalog,
+    photos: &Photos,
+    objects: &[ObjectInfo],
+) -> Vec<ImageInfo> {
+    let mut facts = known_or_kept(catalog, photos, objects).await;
+    let missing: Vec<usize> = (0..objects.len())
+        .filter(|&at| facts[at].is_none())
+        .collect();
+    if !missing.is_empty() {
+        let wanted: Vec<ObjectInfo> = missing.iter().map(|&at| objects[at].clone()).collect();
+        for (at, read) in missing.into_iter().zip(photos.of_page(&wanted).await) {
+            facts[at] = read;
+        }
+    }
     objects
         .iter()
         .zip(facts)

@@ -224,3 +224,125 @@ async fn a_new_instance_starts_from_the_index_without_walking() {
     let three = Catalog::new(bucket.clone(), walk_once);
     assert_eq!(names(&three).await.len(), 4, "walked again");
 }
+
+/// A real PNG, `width` × `height`, for facts to be made of.
+fn png(width: u32, height: u32, seed: u8) -> bytes::Bytes {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x as u8).wrapping_mul(seed), y as u8, seed])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("a PNG");
+    bytes.into_inner().into()
+}
+
+fn photos_of(bucket: &Bucket) -> Photos {
+    Photos::new(bucket.clone(), 100_000_000, 1 << 30, 1)
+}
+
+/// Every `facts.json` of the photos in the bucket.
+async fn facts_files(bucket: &Bucket) -> Vec<ObjectName> {
+    let all = bucket.list_folder(".gallery/v1/").await.unwrap();
+    all.into_iter()
+        .map(|object| object.name)
+        .filter(|name| name.as_str().ends_with("/facts.json"))
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_are_made_from_the_index_alone_and_each_index_keeps_the_facts_of_the_last() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    let hour = Pace::every(Duration::from_secs(3600));
+    let photos = photos_of(&bucket);
+    for (seed, (width, height)) in [(40, 30), (30, 40), (50, 50)].into_iter().enumerate() {
+        let name = ObjectName::parse(&format!("photo-{seed}.png")).unwrap();
+        bucket
+            .put(&name, "image/png", png(width, height, seed as u8 + 1))
+            .await
+            .unwrap();
+        let info = bucket.head(&name).await.unwrap();
+        photos.facts(&info, None).await.unwrap();
+    }
+    let first = Catalog::keeping_facts(bucket.clone(), hour, photos);
+    assert_eq!(first.rescan().await.unwrap(), 3);
+
+    // The photos' own facts gone: a server starting has them from the index.
+    for name in facts_files(&bucket).await {
+        bucket.delete(&name).await.unwrap();
+    }
+    let started = photos_of(&bucket);
+    let second = Catalog::keeping_facts(bucket.clone(), hour, started.clone());
+    let page = paging::images_page(&second, &started, None, None)
+        .await
+        .unwrap();
+    let shapes: Vec<(u32, u32, bool)> = page
+        .images
+        .iter()
+        .map(|image| {
+            let photo = image.photo.as_ref().expect("facts from the index");
+            let drawn = photo.placeholder.starts_with("data:image/png;base64,");
+            (photo.width, photo.height, drawn)
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        [(50, 50, true), (30, 40, true), (40, 30, true)],
+        "newest first, each with its placeholder"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        facts_files(&bucket).await.is_empty(),
+        "no photo's facts were read or made"
+    );
+
+    // A server that knows no facts at all writes the next index (another tool
+    // added a photo): the facts of the index before it are kept.
+    let knows_none = Catalog::keeping_facts(bucket.clone(), hour, photos_of(&bucket));
+    assert_eq!(names(&knows_none).await.len(), 3, "read from the index");
+    put(&bucket, "foreign.png").await;
+    assert_eq!(knows_none.rescan().await.unwrap(), 4);
+    let later = photos_of(&bucket);
+    let third = Catalog::keeping_facts(bucket.clone(), hour, later.clone());
+    let page = paging::images_page(&third, &later, None, None)
+        .await
+        .unwrap();
+    let with_facts = page.images.iter().filter(|i| i.photo.is_some()).count();
+    assert_eq!(with_facts, 3, "{:?}", page.images);
+}
+
+#[tokio::test]
+async fn while_the_first_walk_runs_pages_show_what_it_found_so_far() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    const COUNT: usize = 3000;
+    for at in 0..COUNT {
+        put(&bucket, &format!("photo-{at:05}.png")).await;
+    }
+    let mut catalog = Catalog::new(bucket.clone(), Pace::every(Duration::from_secs(3600)));
+    Arc::get_mut(&mut catalog).unwrap().catch_up_after = Duration::ZERO;
+
+    // No index: the walk has only begun when the first page is asked for, and
+    // has found three objects so far (as a long walk would have).
+    let mut found = bucket.list().await.unwrap();
+    found.truncate(3);
+    found.reverse();
+    *catalog.so_far.lock().unwrap() = found.clone();
+    found.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    let first = catalog.page(None, 2).await.unwrap();
+    assert_eq!(first.catching_up, Some(3));
+    assert_eq!(first.objects, found[..2], "in the gallery's order");
+    assert!(first.more);
+
+    // Once it is done, pages are whole and say so.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let page = catalog.page(None, COUNT + 1).await.unwrap();
+        if page.catching_up.is_none() {
+            assert_eq!(page.objects.len(), COUNT);
+            break;
+        }
+        assert!(page.catching_up.unwrap() <= COUNT);
+        assert!(Instant::now() < deadline, "the walk never ended");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -33,6 +33,7 @@ pub fn GalleryGrid(
     let content = match page {
         Ok(page) => view! {
             {page.bucket_problem.clone().map(|reason| view! { <BucketDown reason stale=true/> })}
+            {page.catching_up.map(|found| view! { <CatchingUp found/> })}
             <Grid page uploaded on_first_page can_delete/>
         }
         .into_any(),
@@ -61,6 +62,22 @@ fn BucketDown(reason: String, stale: bool) -> impl IntoView {
             <strong>"The bucket cannot be used right now"</strong>
             <p>{reason}</p>
             <p>{consequence}</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// The server is walking the bucket for the first time: the page shows what it
+/// found so far.
+#[component]
+fn CatchingUp(found: u64) -> impl IntoView {
+    view! {
+        <div class="banner" role="status" data-testid="catching-up">
+            <strong>"Catching up with the bucket"</strong>
+            <p>
+                "This server is looking through the bucket (" {found} " photos found so far). "
+                "The newest photos may be missing below until it is done: reload in a moment."
+            </p>
         </div>
     }
     .into_any()

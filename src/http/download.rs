@@ -21,7 +21,7 @@ pub async fn download(
 ) -> Result<Response> {
     let object = served_name(&name)?;
     let info = state.bucket.head(&object).await?;
-    let file_name = described(&state.photos, std::slice::from_ref(&info))
+    let file_name = described(&state.catalog, &state.photos, std::slice::from_ref(&info))
         .await
         .pop()
         .map(|image| image.display_name)

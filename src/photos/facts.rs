@@ -21,7 +21,9 @@ pub struct Facts {
     pub height: u32,
     /// The ThumbHash, base64.
     pub thumbhash: String,
-    /// The placeholder as a `data:` URL, made once from the ThumbHash.
+    /// The placeholder as a `data:` URL, made once from the ThumbHash (left out
+    /// where facts are kept by the thousand: see [`Facts::with_placeholder`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub placeholder: String,
     /// The copies made, smallest first.
     pub copies: Vec<CopyFacts>,
@@ -92,6 +94,30 @@ impl Facts {
             animated: false,
             problem: Some(why.to_string()),
             sha256: None,
+        }
+    }
+
+    /// Without the placeholder, which is most of their size and is drawn again
+    /// from the ThumbHash ([`Facts::with_placeholder`]).
+    pub fn without_placeholder(self) -> Facts {
+        Facts {
+            placeholder: String::new(),
+            ..self
+        }
+    }
+
+    /// With the placeholder drawn from the ThumbHash when it was left out.
+    pub fn with_placeholder(self) -> Facts {
+        if !self.placeholder.is_empty() || self.thumbhash.is_empty() {
+            return self;
+        }
+        let drawn = base64::engine::general_purpose::STANDARD
+            .decode(&self.thumbhash)
+            .ok()
+            .and_then(|thumbhash| placeholder_url(&thumbhash));
+        Facts {
+            placeholder: drawn.unwrap_or_default(),
+            ..self
         }
     }
 

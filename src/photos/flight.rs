@@ -17,6 +17,15 @@ pub struct Flights<T> {
     under_way: Mutex<HashMap<String, Making<T>>>,
 }
 
+impl<T> std::fmt::Debug for Flights<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let under_way = self.under_way.lock().map_or(0, |under_way| under_way.len());
+        f.debug_struct("Flights")
+            .field("under_way", &under_way)
+            .finish()
+    }
+}
+
 impl<T: Clone + Send + Sync + 'static> Flights<T> {
     pub fn new() -> Self {
         Flights {

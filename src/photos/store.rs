@@ -81,6 +81,11 @@ impl Photos {
         self.inner.known.get(facts.as_str())
     }
 
+    /// Keeps facts found elsewhere (with the catalog's index) as this photo's.
+    pub fn learn(&self, info: &ObjectInfo, facts: Facts) -> Arc<Facts> {
+        self.remember(&keys::facts(&info.name, &facts.version), facts)
+    }
+
     /// The facts of this version of a photo if they are made: from memory or the
     /// bucket, never made now.
     pub async fn find(&self, info: &ObjectInfo) -> Result<Option<Arc<Facts>>> {

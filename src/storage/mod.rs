@@ -6,6 +6,7 @@
 //! can act on why the bucket could not be used (see [`problem`]).
 
 mod gcs;
+mod listing;
 mod local_read;
 mod open;
 mod outcome;
@@ -276,49 +277,6 @@ impl Bucket {
             object_store::GetResultPayload::Stream(stream) => stream.map_err(Error::from).boxed(),
         };
         Ok(StoredObject { info, bytes })
-    }
-
-    /// Every object in the bucket, in no particular order (no backend promises one).
-    /// Names no reader could ask for again, and hidden ones (a segment starting
-    /// with `.`, such as `.DS_Store`), are left out.
-    pub async fn list(&self) -> Result<Vec<ObjectInfo>> {
-        self.call(|store| async move {
-            let mut objects = Vec::new();
-            let mut listing = store.list(None);
-            while let Some(meta) = listing.next().await {
-                let meta = meta?;
-                let Ok(name) = ObjectName::parse(meta.location.as_ref()) else {
-                    continue;
-                };
-                if !name.is_hidden() {
-                    objects.push(ObjectInfo::from_meta(name, meta));
-                }
-            }
-            Ok(objects)
-        })
-        .await
-        .map_err(problem::missing_bucket)
-    }
-
-    /// The objects whose names start with `prefix` (a folder: it ends in `/`),
-    /// hidden ones included: for the gallery's own objects under `.gallery/`.
-    pub async fn list_folder(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
-        let folder = object_store::path::Path::from(prefix.trim_end_matches('/'));
-        self.call(|store| {
-            let folder = folder.clone();
-            async move {
-                let mut objects = Vec::new();
-                let mut listing = store.list(Some(&folder));
-                while let Some(meta) = listing.next().await {
-                    let meta = meta?;
-                    if let Ok(name) = ObjectName::parse(meta.location.as_ref()) {
-                        objects.push(ObjectInfo::from_meta(name, meta));
-                    }
-                }
-                Ok(objects)
-            }
-        })
-        .await
     }
 
     /// Whether the bucket answers: reads the first entry of a listing.

@@ -20,6 +20,17 @@ async fn names(app: &TestApp) -> HashSet<String> {
     app.all_listed_names().await.into_iter().collect()
 }
 
+/// The admin's "rescan now": the bucket walked, the index written.
+async fn walk_now(app: &TestApp) {
+    let rescanned = app
+        .client
+        .post(app.url("/api/rescan"))
+        .send()
+        .await
+        .unwrap();
+    assert!(rescanned.status().is_success());
+}
+
 /// The index folders in the bucket, by id.
 fn indexes(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut found: Vec<_> = std::fs::read_dir(dir.join(".gallery/catalog/index"))
@@ -40,13 +51,7 @@ async fn a_restarted_server_reads_the_index_and_rebuilds_a_broken_one() {
     for seed in 0..4 {
         stored.insert(first.upload_ok("kept.png", &png(4, 3, seed)).await.name);
         if seed >= 2 {
-            let rescanned = first
-                .client
-                .post(first.url("/api/rescan"))
-                .send()
-                .await
-                .unwrap();
-            assert!(rescanned.status().is_success());
+            walk_now(&first).await;
         }
     }
     assert_eq!(indexes(dir).len(), 2);
@@ -86,4 +91,92 @@ async fn a_restarted_server_reads_the_index_and_rebuilds_a_broken_one() {
     let fifth = server_on(dir).await;
     assert_eq!(names(&fifth).await, everything);
     assert!(!indexes(dir).is_empty(), "written again");
+}
+
+/// Every `facts.json` kept for the photos.
+fn facts_files(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.join(".gallery/v1")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.ends_with("facts.json") {
+                files.push(path.display().to_string());
+            }
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn a_page_is_made_from_the_index_alone_and_shows_none_of_the_galleries_own_objects() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    let first = server_on(dir).await;
+    let mut shapes = HashSet::new();
+    for (seed, (width, height)) in [(40, 30), (30, 40), (50, 20)].into_iter().enumerate() {
+        let stored = first
+            .upload_ok("shot.png", &png(width, height, seed as u32))
+            .await;
+        shapes.insert((stored.name, width, height));
+    }
+    walk_now(&first).await;
+    drop(first);
+
+    // Each photo's own facts gone: a server starting makes its pages from the
+    // index, shapes and placeholders included, and reads or makes none of them.
+    let kept = facts_files(dir);
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    for file in kept {
+        std::fs::remove_file(file).unwrap();
+    }
+    let second = server_on(dir).await;
+    let page = second.list("").await;
+    let shown: HashSet<(String, u32, u32)> = page
+        .images
+        .iter()
+        .map(|image| {
+            let photo = image.photo.as_ref().expect("its facts, from the index");
+            assert!(photo.placeholder.starts_with("data:image/png;base64,"));
+            assert_eq!(photo.thumbnails.len(), 3, "{photo:?}");
+            (image.name.clone(), photo.width, photo.height)
+        })
+        .collect();
+    assert_eq!(shown, shapes);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(facts_files(dir).is_empty(), "none read or made again");
+
+    // The index, the journal and the photos' copies are in the bucket, and
+    // none of them is in the gallery or served.
+    let own: Vec<String> = ["catalog/index", "catalog/journal", "v1"]
+        .iter()
+        .filter_map(|folder| {
+            let entry = std::fs::read_dir(dir.join(".gallery").join(folder))
+                .ok()?
+                .flatten()
+                .next()?;
+            let name = entry.path().strip_prefix(dir).ok()?.display().to_string();
+            Some(name)
+        })
+        .collect();
+    assert_eq!(own.len(), 3, "{own:?}");
+    let listed = second.all_listed_names().await;
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(
+        listed.iter().all(|name| !name.starts_with('.')),
+        "{listed:?}"
+    );
+    let html = second.get("/").await.text().await.unwrap();
+    assert!(
+        !html.contains(".gallery/catalog"),
+        "the page names no index"
+    );
+    let head = indexes(dir).pop().unwrap().join("head.json");
+    let head = head.strip_prefix(dir).unwrap().display().to_string();
+    for hidden in own.iter().chain([&head]) {
+        let response = second.get(&format!("/image/{hidden}")).await;
+        assert_eq!(response.status().as_u16(), 404, "{hidden}");
+    }
 }

@@ -616,3 +616,74 @@ fn an_import_stopped_by_ctrl_c_finishes_what_it_began_and_goes_on_when_run_again
     assert_eq!(all.len(), COUNT as usize, "each photo once");
     assert_eq!(hash_markers(&bucket), all.len());
 }
+
+/// The index folder (by id) whose first part is there, if any, other than `known`.
+fn new_index(bucket: &Path, known: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    std::fs::read_dir(bucket.join(".gallery/catalog/index"))
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|folder| !known.contains(folder) && folder.join("part-00000.json").exists())
+}
+
+#[tokio::test]
+async fn a_rescan_killed_while_it_writes_the_index_loses_no_photo() {
+    let temp = tempfile::tempdir().unwrap();
+    let bucket = temp.path().join("bucket");
+    // Put there by another tool: enough for an index of two parts.
+    const COUNT: usize = 14_000;
+    for at in 0..COUNT {
+        let folder = bucket.join(format!("roll-{}", at % 7));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(format!("IMG_{at:05}.jpg")), b"\xFF\xD8").unwrap();
+    }
+    // Killed (SIGKILL) as soon as the index's first part is written: before its
+    // head, unless the machine is much faster than the writing of a part.
+    let mut seen = Vec::new();
+    let mut halfway = 0;
+    for _ in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bucket-gallery"))
+            .arg("rescan")
+            .env("BUCKET_URL", format!("file://{}", bucket.display()))
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let folder = loop {
+            if let Some(folder) = new_index(&bucket, &seen) {
+                break folder;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no index written within a minute"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if !folder.join("head.json").exists() {
+            halfway += 1;
+        }
+        seen.push(folder);
+    }
+    assert!(
+        halfway > 0,
+        "every rescan wrote its whole index before the kill"
+    );
+
+    // A server on the bucket lists every photo, and writes a whole index.
+    let app = spawn_app_on(&bucket, |_| {}).await;
+    let mut listed = 0;
+    let mut cursor = String::new();
+    loop {
+        let page = app.list(&format!("?limit=500&cursor={cursor}")).await;
+        listed += page.images.len();
+        match page.next_cursor {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    assert_eq!(listed, COUNT);
+}

@@ -1,0 +1,173 @@
+//! Taking the listing pages are served from: at the first request, the index
+//! read (or, when there is none, the bucket walked, with what the walk found so
+//! far served meanwhile as "catching up"); later, walks in the background as the
+//! pace allows, each kept as the next index when it found the bucket changed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use super::{index, journal, shelf, sort_key, Catalog, Current, Listing};
+use crate::error::Result;
+use crate::storage::ObjectInfo;
+
+impl Catalog {
+    pub(super) async fn first_listing(&self) -> Result<()> {
+        let _only_one = self.listing.lock().await;
+        if self.snapshot().is_none() && !self.load_index().await {
+            self.take_listing().await?;
+        }
+        Ok(())
+    }
+
+    /// What the first walk has found so far, in the gallery's order (sorted
+    /// again at most once a second).
+    pub(super) fn catching_up(&self) -> Current {
+        let mut state = self.write_state();
+        let sorted_lately = state
+            .provisional
+            .as_ref()
+            .is_some_and(|listing| listing.started.elapsed() < Duration::from_secs(1));
+        if !sorted_lately {
+            let mut objects = self
+                .so_far
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+            state.provisional = Some(Listing {
+                objects: objects.into(),
+                started: Instant::now(),
+                serves: Duration::ZERO,
+            });
+        }
+        let listing = state.provisional.clone().unwrap_or_else(|| Listing {
+            objects: Arc::new([]),
+            started: Instant::now(),
+            serves: Duration::ZERO,
+        });
+        Current {
+            catching_up: Some(listing.objects.len()),
+            listing,
+            recent: state.recent.iter().map(|r| r.object.clone()).collect(),
+            problem: state.problem.clone(),
+        }
+    }
+
+    pub(super) fn refresh_in_background(self: &Arc<Self>) {
+        let Ok(guard) = self.listing.clone().try_lock_owned() else {
+            return; // one is already being taken
+        };
+        let catalog = Arc::clone(self);
+        tokio::spawn(async move {
+            let _only_one = guard;
+            if let Err(error) = catalog.take_listing().await {
+                tracing::warn!(
+                    "the bucket could not be listed; the gallery shows the previous listing: {}",
+                    error.report().chain
+                );
+                catalog.write_state().problem = Some(error.to_string());
+            }
+        });
+    }
+
+    /// Makes the index in the bucket, with what the journal says changed since,
+    /// the listing pages are served from; `false` when there is no index to read.
+    pub(super) async fn load_index(&self) -> bool {
+        let began = Instant::now();
+        let index = match index::read_newest(&self.bucket).await {
+            Ok(Some(index)) => index,
+            Ok(None) => return false,
+            Err(error) => {
+                tracing::warn!(
+                    "the index could not be read; the bucket is walked instead: {error}"
+                );
+                return false;
+            }
+        };
+        let age = (Utc::now() - index.walked_at).to_std().unwrap_or_default();
+        // Changes since the index was written (and some before: told twice, they
+        // change nothing).
+        if let Err(error) = self.read_journal().await {
+            tracing::warn!("the journal could not be read: {error}");
+        }
+        let mut state = self.write_state();
+        // An index older than the journal reaches back gets a walk soon after.
+        let serves = self
+            .pace
+            .interval(index.objects.len())
+            .min(journal::RETENTION / 2);
+        state.index_digest = Some(index.digest);
+        state.shelf = Some(Arc::new(index.shelf));
+        state.listing = Some(Listing {
+            serves,
+            objects: index.objects.into(),
+            started: began.checked_sub(age).unwrap_or(began),
+        });
+        let took = began.elapsed();
+        if took > Duration::from_secs(1) {
+            tracing::info!(?took, "read the index");
+        }
+        true
+    }
+
+    /// Lists the bucket and makes that the listing pages are served from.
+    pub(super) async fn take_listing(&self) -> Result<()> {
+        let started = Instant::now();
+        let walked_at = Utc::now();
+        let journal_read = self.read_state().journal_read;
+        if journal_read.is_none_or(|at| at.elapsed() >= journal::RETENTION / 2) {
+            // What the journal holds now is in the bucket already: the walk finds it.
+            match self.journal.skip_all().await {
+                Ok(()) => self.write_state().journal_read = Some(started),
+                Err(error) => tracing::warn!("the journal could not be read: {error}"),
+            }
+        }
+        let mut objects = self.bucket.list_showing(&self.so_far).await?;
+        objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        let took = started.elapsed();
+        if took > Duration::from_secs(1) {
+            tracing::info!(objects = objects.len(), ?took, "listed the bucket");
+        }
+        let digest = index::digest(&objects);
+        let objects: Arc<[ObjectInfo]> = objects.into();
+        let changed = {
+            let mut state = self.write_state();
+            state.problem = None;
+            state.provisional = None;
+            state.recent.retain(|recent| recent.added >= started);
+            // A listing begun after a delete cannot hold the deleted object.
+            state.removed.retain(|_, at| *at >= started);
+            state.listing = Some(Listing {
+                serves: self.pace.interval(objects.len()),
+                objects: Arc::clone(&objects),
+                started,
+            });
+            // An empty bucket needs no index, unless one says it holds something.
+            state.index_digest.as_deref() != Some(digest.as_str())
+                && (!objects.is_empty() || state.index_digest.is_some())
+        };
+        if changed {
+            // The next start (here or on another instance) reads this, not the bucket.
+            let previous = self.read_state().shelf.clone();
+            let sources = shelf::Sources {
+                photos: self.photos.as_ref(),
+                previous: previous.as_deref().map(|shelf| (shelf, &self.shelves)),
+            };
+            let written = index::write(&self.bucket, &objects, walked_at, &sources).await;
+            match written {
+                Ok(shelf) => {
+                    let mut state = self.write_state();
+                    state.index_digest = Some(digest);
+                    state.shelf = Some(Arc::new(shelf));
+                }
+                Err(error) => tracing::warn!(
+                    "the index could not be written; the next start walks the bucket: {}",
+                    error.report().chain
+                ),
+            }
+        }
+        Ok(())
+    }
+}
