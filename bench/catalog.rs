@@ -1,6 +1,7 @@
 //! The catalog at scale, printed (no assertions): for buckets of 1,000, 100,000
 //! and 1,000,000 objects in a local folder, the first page of a server that must
-//! walk the bucket (no index yet), the first page of a server started after it
+//! walk the bucket (no index yet: perhaps catching up) and the first whole one,
+//! the first page of a server started after it
 //! (which reads the index the first one wrote), later pages (median and p95),
 //! the hundredth page by cursor, and the server's resident memory per object.
 //!
@@ -12,14 +13,12 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-// Shared with the gallery bench, which uses all of it.
+// Shared with the other benches, which use the rest of it.
 #[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 
-use support::{rss_kib, start, TINY_PNG};
+use support::{first_pages, page, rss_kib, start, TINY_PNG};
 
 #[tokio::main]
 async fn main() {
@@ -31,18 +30,6 @@ async fn main() {
     for objects in sizes {
         scale(objects).await;
     }
-}
-
-async fn page(client: &reqwest::Client, base: &str, cursor: Option<&str>) -> (Duration, Value) {
-    let url = match cursor {
-        Some(cursor) => format!("{base}/api/images?limit=60&cursor={cursor}"),
-        None => format!("{base}/api/images?limit=60"),
-    };
-    let started = Instant::now();
-    let response = client.get(url).send().await.expect("an answer");
-    assert!(response.status().is_success(), "{}", response.status());
-    let body: Value = response.json().await.expect("a page");
-    (started.elapsed(), body)
 }
 
 async fn scale(objects: usize) {
@@ -60,7 +47,7 @@ async fn scale(objects: usize) {
     let before = rss_kib();
     let walker = start(bucket.path(), |_| {}).await;
     let base = format!("http://{}", walker.addr);
-    let (walked, _) = page(&client, &base, None).await;
+    let (walked, whole) = first_pages(&client, &base).await;
     walker.stop().await;
 
     let reader = start(bucket.path(), |_| {}).await;
@@ -84,10 +71,11 @@ async fn scale(objects: usize) {
     }
     reader.stop().await;
     println!(
-        "  objects={objects:>9} (made in {:>6.1?})  first page, walking: {:>9.2?}  first page after a start, from the index: {:>9.2?}  \
+        "  objects={objects:>9} (made in {:>6.1?})  first page, walking: {:>9.2?} (whole after {:>9.2?})  first page after a start, from the index: {:>9.2?}  \
          later pages median {:>8.2?} p95 {:>8.2?}  page 100: {:>8.2?}  memory {:>6.1} MiB ({:.0} bytes an object)",
         made.elapsed(),
         walked,
+        whole,
         from_index,
         warm[warm.len() / 2],
         warm[warm.len() * 95 / 100],

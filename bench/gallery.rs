@@ -8,6 +8,8 @@
 
 use std::time::{Duration, Instant};
 
+// Shared with the catalog benches, which use the rest of it.
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 

@@ -58,6 +58,7 @@ struct Head {
 /// An index as read back.
 #[derive(Debug)]
 pub struct Index {
+    pub id: String,
     /// In the gallery's order.
     pub objects: Vec<ObjectInfo>,
     pub walked_at: DateTime<Utc>,
@@ -80,6 +81,11 @@ pub fn digest(objects: &[ObjectInfo]) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// The id of the index whose facts are on `shelf`.
+pub fn id_of(shelf: &Shelf) -> Option<&str> {
+    shelf.folder.strip_prefix(FOLDER)?.strip_suffix('/')
 }
 
 fn name(key: &str) -> Result<ObjectName> {
@@ -213,7 +219,8 @@ pub async fn read_newest(bucket: &Bucket) -> Result<Option<Index>> {
     }
 }
 
-async fn read(bucket: &Bucket, id: &str) -> Result<Index> {
+/// The index `id`, read back whole, or why it cannot be.
+pub async fn read(bucket: &Bucket, id: &str) -> Result<Index> {
     let folder = format!("{FOLDER}{id}/");
     let broken = |what: String| Error::Internal(format!("index {id}: {what}"));
     let (_, bytes) = bucket
@@ -252,6 +259,7 @@ async fn read(bucket: &Bucket, id: &str) -> Result<Index> {
         ));
     }
     Ok(Index {
+        id: id.to_owned(),
         objects,
         walked_at: DateTime::from_timestamp_nanos(head.walked_at),
         digest: head.digest,

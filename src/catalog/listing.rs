@@ -1,16 +1,22 @@
 //! Taking the listing pages are served from: at the first request, the index
 //! read (or, when there is none, the bucket walked, with what the walk found so
 //! far served meanwhile as "catching up"); later, walks in the background as the
-//! pace allows, each kept as the next index when it found the bucket changed.
+//! pace allows, each kept as the next index when it found the bucket changed,
+//! unless another instance walked since (`walks`): then its walk is taken.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use super::{index, journal, shelf, sort_key, Catalog, Current, Listing};
+use super::{index, journal, shelf, sort_key, walks, Catalog, Current, Listing};
 use crate::error::Result;
 use crate::storage::ObjectInfo;
+
+/// How far the clocks of two instances may disagree: what this server stored or
+/// deleted within this of another instance's walk is kept beside the listing
+/// taken from it (told twice, it changes nothing).
+const CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 impl Catalog {
     pub(super) async fn first_listing(&self) -> Result<()> {
@@ -62,6 +68,9 @@ impl Catalog {
         let catalog = Arc::clone(self);
         tokio::spawn(async move {
             let _only_one = guard;
+            if catalog.take_another_walk().await {
+                return;
+            }
             if let Err(error) = catalog.take_listing().await {
                 tracing::warn!(
                     "the bucket could not be listed; the gallery shows the previous listing: {}",
@@ -86,12 +95,24 @@ impl Catalog {
                 return false;
             }
         };
-        let age = (Utc::now() - index.walked_at).to_std().unwrap_or_default();
         // Changes since the index was written (and some before: told twice, they
         // change nothing).
         if let Err(error) = self.read_journal().await {
             tracing::warn!("the journal could not be read: {error}");
         }
+        let walked_at = index.walked_at;
+        self.serve_index(index, walked_at);
+        let took = began.elapsed();
+        if took > Duration::from_secs(1) {
+            tracing::info!(?took, "read the index");
+        }
+        true
+    }
+
+    /// Makes `index`, from a walk begun at `walked_at`, the listing pages are
+    /// served from.
+    fn serve_index(&self, index: index::Index, walked_at: DateTime<Utc>) {
+        let started = instant_of(walked_at);
         let mut state = self.write_state();
         // An index older than the journal reaches back gets a walk soon after.
         let serves = self
@@ -100,16 +121,63 @@ impl Catalog {
             .min(journal::RETENTION / 2);
         state.index_digest = Some(index.digest);
         state.shelf = Some(Arc::new(index.shelf));
+        state.walked_at = Some(walked_at);
+        state.provisional = None;
+        forget_what_the_walk_holds(&mut state, started.checked_sub(CLOCK_SKEW));
         state.listing = Some(Listing {
             serves,
             objects: index.objects.into(),
-            started: began.checked_sub(age).unwrap_or(began),
+            started,
         });
-        let took = began.elapsed();
-        if took > Duration::from_secs(1) {
-            tracing::info!(?took, "read the index");
+    }
+
+    /// Takes the walk another instance told of, when it began after this
+    /// listing's and is not too old to serve: its index, or, when it found what
+    /// this listing holds, just its time. `false` when there is none to take
+    /// (this server then walks).
+    pub(super) async fn take_another_walk(&self) -> bool {
+        let (ours, digest, serves) = {
+            let state = self.read_state();
+            let serves = state.listing.as_ref().map(|listing| listing.serves);
+            (state.walked_at, state.index_digest.clone(), serves)
+        };
+        let (Some(ours), Some(serves)) = (ours, serves) else {
+            return false;
+        };
+        let walk = match walks::last(&self.bucket).await {
+            Ok(Some(walk)) => walk,
+            Ok(None) => return false,
+            Err(error) => {
+                tracing::debug!("the last walk could not be read: {error}");
+                return false;
+            }
+        };
+        let theirs = walk.began_at();
+        let age = (Utc::now() - theirs).to_std().unwrap_or_default();
+        if theirs <= ours || age >= serves {
+            return false;
         }
-        true
+        if digest.as_deref() == Some(walk.digest.as_str()) {
+            let started = instant_of(theirs);
+            let mut state = self.write_state();
+            state.walked_at = Some(theirs);
+            forget_what_the_walk_holds(&mut state, started.checked_sub(CLOCK_SKEW));
+            if let Some(listing) = &mut state.listing {
+                listing.started = started;
+            }
+            return true;
+        }
+        match index::read(&self.bucket, &walk.index).await {
+            Ok(index) if index.digest == walk.digest => {
+                self.serve_index(index, theirs);
+                true
+            }
+            Ok(_) => false,
+            Err(error) => {
+                tracing::debug!(index = %walk.index, "the last walk's index could not be read: {error}");
+                false
+            }
+        }
     }
 
     /// Lists the bucket and makes that the listing pages are served from.
@@ -136,9 +204,8 @@ impl Catalog {
             let mut state = self.write_state();
             state.problem = None;
             state.provisional = None;
-            state.recent.retain(|recent| recent.added >= started);
-            // A listing begun after a delete cannot hold the deleted object.
-            state.removed.retain(|_, at| *at >= started);
+            state.walked_at = Some(walked_at);
+            forget_what_the_walk_holds(&mut state, Some(started));
             state.listing = Some(Listing {
                 serves: self.pace.interval(objects.len()),
                 objects: Arc::clone(&objects),
@@ -159,7 +226,7 @@ impl Catalog {
             match written {
                 Ok(shelf) => {
                     let mut state = self.write_state();
-                    state.index_digest = Some(digest);
+                    state.index_digest = Some(digest.clone());
                     state.shelf = Some(Arc::new(shelf));
                 }
                 Err(error) => tracing::warn!(
@@ -168,6 +235,40 @@ impl Catalog {
                 ),
             }
         }
+        // The other instances take this walk rather than walking themselves.
+        let told = {
+            let state = self.read_state();
+            let index = state.shelf.as_deref().and_then(index::id_of);
+            let current = state.index_digest.as_deref() == Some(digest.as_str());
+            index.filter(|_| current).map(|index| walks::Walk {
+                began: walked_at.timestamp_nanos_opt().unwrap_or_default(),
+                digest: digest.clone(),
+                index: index.to_owned(),
+            })
+        };
+        if let Some(walk) = told {
+            if let Err(error) = walks::tell(&self.bucket, &walk).await {
+                tracing::debug!("the walk could not be told: {error}");
+            }
+        }
         Ok(())
     }
+}
+
+/// The instant, on this machine's clock, of a moment on the wall clock.
+fn instant_of(moment: DateTime<Utc>) -> Instant {
+    let now = Instant::now();
+    let age = (Utc::now() - moment).to_std().unwrap_or_default();
+    now.checked_sub(age).unwrap_or(now)
+}
+
+/// Stored (or deleted) here before a walk began (`started`): the listing it
+/// makes holds it (or not), so it need not be kept beside it any more.
+fn forget_what_the_walk_holds(state: &mut super::State, started: Option<Instant>) {
+    let Some(started) = started else {
+        return; // too early to tell: kept until a later walk
+    };
+    state.recent.retain(|recent| recent.added >= started);
+    // A listing begun after a delete cannot hold the deleted object.
+    state.removed.retain(|_, at| *at >= started);
 }

@@ -346,3 +346,36 @@ async fn while_the_first_walk_runs_pages_show_what_it_found_so_far() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+#[tokio::test]
+async fn an_instance_whose_walk_is_due_takes_the_walk_another_told_of() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    let every = Pace::every(Duration::from_millis(1500));
+    put(&bucket, "a.png").await;
+    let one = Catalog::new(bucket.clone(), every);
+    let two = Catalog::new(bucket.clone(), every);
+    assert_eq!(one.rescan().await.unwrap(), 1);
+    assert_eq!(names(&two).await, ["a.png"], "from the index");
+
+    // Both listings grow old; one walks again (another tool added b.png), and
+    // c.png comes after that walk.
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    put(&bucket, "b.png").await;
+    assert_eq!(one.rescan().await.unwrap(), 2);
+    put(&bucket, "c.png").await;
+
+    // Two's walk is due: it takes one's instead of walking, so it shows b.png
+    // and not c.png, which only a walk would find.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut shown = names(&two).await;
+    while shown.len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "one's walk never taken: {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        shown = names(&two).await;
+    }
+    shown.sort();
+    assert_eq!(shown, ["a.png", "b.png"]);
+}

@@ -15,12 +15,15 @@ pub const PREFIX: &str = ".gallery/v1";
 /// copies are there too.
 const FACTS: &str = "facts.json";
 
-/// A short, URL-safe name for one version of an object.
+/// A short, URL-safe name for one version of an object. Its time counts to the
+/// second: some stores (Garage) list it to the millisecond but say it to the
+/// second when the object is read, and both must name the same version (the
+/// ETag and size tell apart versions written within one second).
 pub fn version(info: &ObjectInfo) -> String {
     let mut hash = Sha256::new();
     hash.update(info.e_tag.as_deref().unwrap_or_default());
     hash.update(info.size.to_le_bytes());
-    hash.update(info.last_modified.timestamp_micros().to_le_bytes());
+    hash.update(info.last_modified.timestamp().to_le_bytes());
     hash.finalize()[..8]
         .iter()
         .map(|byte| format!("{byte:02x}"))
@@ -78,6 +81,20 @@ mod tests {
         assert_ne!(version(&info("a")), version(&info("b")));
         assert!(is_version(&version(&info("a"))));
         assert!(!is_version("../../etc"));
+    }
+
+    #[test]
+    fn a_time_listed_to_the_millisecond_and_read_to_the_second_is_one_version() {
+        let listed = info("a");
+        let read = ObjectInfo {
+            last_modified: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            ..listed.clone()
+        };
+        let listed = ObjectInfo {
+            last_modified: Utc.timestamp_opt(1_700_000_000, 123_000_000).unwrap(),
+            ..listed
+        };
+        assert_eq!(version(&listed), version(&read));
     }
 
     #[test]

@@ -59,6 +59,8 @@ struct Inner {
     part_size: usize,
     /// Whether the backend stores a content type with an object (a local folder does not).
     keeps_attributes: bool,
+    /// Whether the backend lists keys in their byte order (a local folder does not).
+    lists_in_order: bool,
     /// Tokens that may expire early: forgotten, and the request made once more, when
     /// the bucket answers 401.
     credentials: Option<Arc<replit::Credentials>>,
@@ -158,6 +160,7 @@ impl Bucket {
                 // A file has no place for a content type: object_store refuses
                 // attributes there. The other stores keep one with the object.
                 keeps_attributes: !matches!(kind, Kind::Folder),
+                lists_in_order: !matches!(kind, Kind::Folder),
                 credentials,
             }),
         }

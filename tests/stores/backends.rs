@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use bucket_gallery::names::ObjectName;
 use reqwest::StatusCode;
 
 use crate::helpers::{error_of, jpeg, large_png, png, spawn_app_for, CutOffUpload, TestApp};
@@ -285,18 +286,28 @@ on_every_backend!(
     ]
 );
 
-/// A photo another tool put into the bucket (an S3 one, or Replit's, which the
-/// stand-in keeps in moto) gets its thumbnails on first request, kept in the bucket
-/// beside it.
+/// A photo another tool put into the bucket (an S3 one, Garage, or Replit's,
+/// which the stand-in keeps in moto) gets its thumbnails on first request, kept
+/// in the bucket beside it, and its facts on the page (Garage lists times to the
+/// millisecond and reads them to the second: both are the same version).
 async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(backend: Backend) {
     let (app, fresh) = app_on(backend).await;
-    let moto = fresh.moto.as_ref().expect("a moto bucket behind the app");
-    moto.put(
-        "albums/from-a-phone.jpg",
-        jpeg(900, 600, 4),
-        "binary/octet-stream",
-    )
-    .await;
+    let name = "albums/from-a-phone.jpg";
+    match fresh.moto.as_ref() {
+        Some(moto) => {
+            moto.put(name, jpeg(900, 600, 4), "binary/octet-stream")
+                .await
+        }
+        None => fresh
+            .bucket()
+            .put(
+                &ObjectName::parse(name).unwrap(),
+                "binary/octet-stream",
+                jpeg(900, 600, 4).into(),
+            )
+            .await
+            .expect("stored by another tool"),
+    }
 
     let first = app
         .get("/derived/current/320/albums/from-a-phone.jpg")
@@ -322,6 +333,11 @@ async fn a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(ba
 #[tokio::test]
 async fn a_photo_put_into_s3_by_another_tool_gets_thumbnails_kept_in_the_bucket() {
     a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(Backend::Moto).await;
+}
+
+#[tokio::test]
+async fn a_photo_put_into_garage_by_another_tool_gets_thumbnails_kept_in_the_bucket() {
+    a_photo_put_there_by_another_tool_gets_thumbnails_kept_in_the_bucket(Backend::Garage).await;
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! store's place, a connection reset before the store sees the request, a reply
 //! lost after the store did the work, and a body cut off half-way. Faults are
 //! given per kind of request, either to the next few such requests or to a share
-//! of them at random (seeded, so a failing run can be replayed).
+//! of them at random (seeded, so a failing run can be replayed). It counts the
+//! requests of each kind it sees, for `bench/catalog_stores.rs` too.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,6 +87,8 @@ struct Plan {
 #[derive(Default, Debug)]
 pub struct Tally {
     pub forwarded: AtomicU64,
+    /// Every request seen, by kind.
+    pub calls: Mutex<HashMap<Call, u64>>,
     pub faults: Mutex<HashMap<(Call, Fault), u64>>,
 }
 
@@ -174,6 +177,11 @@ impl FaultyProxy {
         plan.random.clear();
     }
 
+    /// How many requests of each kind it has seen.
+    pub fn calls(&self) -> HashMap<Call, u64> {
+        self.tally.calls.lock().unwrap().clone()
+    }
+
     /// How many faults of each kind were given, as text for a summary.
     pub fn summary(&self) -> String {
         let faults = self.tally.faults.lock().unwrap();
@@ -218,6 +226,7 @@ async fn handle(
     let (parts, body) = request.into_parts();
     let query = parts.uri.query().unwrap_or("");
     let call = Call::of(&parts.method, query);
+    *tally.calls.lock().unwrap().entry(call).or_default() += 1;
     let fault = plan.lock().unwrap().fault_for(call);
     if let Some(fault) = fault {
         *tally
