@@ -162,7 +162,9 @@ async fn main() {
         .map(|n| n.parse().expect("BENCH_SECONDS is a number"))
         .unwrap_or(60);
     println!("The catalog on S3 stores, {objects} objects, default settings");
-    let only = std::env::var("BENCH_STORES").unwrap_or_default().to_lowercase();
+    let only = std::env::var("BENCH_STORES")
+        .unwrap_or_default()
+        .to_lowercase();
     let wanted = |label: &str| only.is_empty() || only.contains(&label.to_lowercase());
     if wanted("moto") {
         measure(&moto().await, objects, Duration::from_secs(seconds)).await;

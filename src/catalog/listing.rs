@@ -17,6 +17,8 @@ use crate::storage::ObjectInfo;
 /// deleted within this of another instance's walk is kept beside the listing
 /// taken from it (told twice, it changes nothing).
 const CLOCK_SKEW: Duration = Duration::from_secs(300);
+/// The most objects pages are made of while catching up (the newest found).
+const PROVISIONAL: usize = 10_000;
 
 impl Catalog {
     pub(super) async fn first_listing(&self) -> Result<()> {
@@ -27,20 +29,32 @@ impl Catalog {
         Ok(())
     }
 
-    /// What the first walk has found so far, in the gallery's order (sorted
-    /// again at most once a second).
+    /// The newest of what the first walk has found so far, in the gallery's
+    /// order (sorted again at most once a second).
     pub(super) fn catching_up(&self) -> Current {
+        let found = self
+            .so_far
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
         let mut state = self.write_state();
         let sorted_lately = state
             .provisional
             .as_ref()
             .is_some_and(|listing| listing.started.elapsed() < Duration::from_secs(1));
         if !sorted_lately {
-            let mut objects = self
-                .so_far
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone();
+            // The newest of what was found, not all of it: a copy of a large
+            // walk's findings would double what it holds.
+            let mut objects = {
+                let mut found = self
+                    .so_far
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if found.len() > PROVISIONAL {
+                    found.select_nth_unstable_by(PROVISIONAL, |a, b| sort_key(a).cmp(&sort_key(b)));
+                }
+                found[..found.len().min(PROVISIONAL)].to_vec()
+            };
             objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
             state.provisional = Some(Listing {
                 objects: objects.into(),
@@ -54,7 +68,7 @@ impl Catalog {
             serves: Duration::ZERO,
         });
         Current {
-            catching_up: Some(listing.objects.len()),
+            catching_up: Some(found),
             listing,
             recent: state.recent.iter().map(|r| r.object.clone()).collect(),
             problem: state.problem.clone(),

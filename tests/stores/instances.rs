@@ -1,6 +1,7 @@
 //! Many servers, one bucket: what one stores or deletes shows on the other within
 //! 5 seconds without either walking the bucket (walks are held off for an hour
-//! here), and uploads through both at once all show on both. On moto and on
+//! here), and uploads through both at once all show on both; what other tools
+//! put or remove shows by the walks, or at once by a rescan. On moto and on
 //! Garage, which ignores conditional writes.
 
 use std::collections::HashSet;
@@ -81,6 +82,51 @@ async fn uploads_through_both_at_once_all_show_on_both(backend: Backend) {
     shows(&other, &names, "uploads through both servers").await;
 }
 
+/// Objects another tool puts into the bucket and takes out show by the walks of a
+/// server that walks every second, and at once on one that walks hourly when the
+/// admin asks it to walk now.
+async fn what_other_tools_put_or_remove_shows_by_a_walk_or_a_rescan(backend: Backend) {
+    let mut fresh = FreshBucket::new(backend).await;
+    fresh.config.listing_cache_seconds = 1;
+    let walking = spawn_app_for(fresh.config.clone()).await;
+    fresh.config.listing_cache_seconds = 3600;
+    let idle = spawn_app_for(fresh.config.clone()).await;
+    assert!(walking.listed_names().await.is_empty());
+    assert!(idle.listed_names().await.is_empty());
+    let rescan = |app: &TestApp| {
+        let request = app.client.post(app.url("/api/rescan")).send();
+        async move { assert!(request.await.unwrap().status().is_success()) }
+    };
+
+    let name = bucket_gallery::names::ObjectName::parse("from-another-tool.jpg").unwrap();
+    let bucket = fresh.bucket();
+    bucket
+        .put(&name, "image/jpeg", jpeg(64, 48, 43).into())
+        .await
+        .unwrap();
+    let mut expected = HashSet::from([name.to_string()]);
+    shows(&walking, &expected, "a photo another tool put, by a walk").await;
+    assert!(idle.listed_names().await.is_empty(), "no walk of its own");
+    rescan(&idle).await;
+    shows(&idle, &expected, "a photo another tool put, by a rescan").await;
+
+    bucket.delete(&name).await.unwrap();
+    expected.clear();
+    shows(
+        &walking,
+        &expected,
+        "a photo another tool removed, by a walk",
+    )
+    .await;
+    rescan(&idle).await;
+    shows(
+        &idle,
+        &expected,
+        "a photo another tool removed, by a rescan",
+    )
+    .await;
+}
+
 macro_rules! on_shared_stores {
     ([$($module:ident => $backend:expr),* $(,)?], $tests:tt) => {
         $( mod $module { on_shared_stores!(@tests $backend, $tests); } )*
@@ -104,5 +150,6 @@ on_shared_stores!(
     [
         uploads_and_deletes_show_on_the_other_server,
         uploads_through_both_at_once_all_show_on_both,
+        what_other_tools_put_or_remove_shows_by_a_walk_or_a_rescan,
     ]
 );
