@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -110,15 +109,13 @@ pub async fn write(
     for (number, chunk) in objects.chunks(PART_ENTRIES).enumerate() {
         let file = format!("part-{number:05}.json");
         let entries: Vec<Entry> = chunk.iter().map(Entry::from).collect();
-        let body = serde_json::to_vec(&entries)
-            .map_err(|error| Error::Internal(format!("an index part: {error}")))?;
-        bucket
-            .put(
-                &name(&format!("{folder}{file}"))?,
-                "application/json",
-                Bytes::from(body),
-            )
-            .await?;
+        shelf::put_json(
+            bucket,
+            &format!("{folder}{file}"),
+            "an index part",
+            &entries,
+        )
+        .await?;
         parts.push((file, chunk.len()));
         shelf
             .parts
@@ -133,15 +130,7 @@ pub async fn write(
         digest: digest(objects),
         facts: shelf.parts.clone(),
     };
-    let body = serde_json::to_vec(&head)
-        .map_err(|error| Error::Internal(format!("an index head: {error}")))?;
-    bucket
-        .put(
-            &name(&format!("{folder}{HEAD}"))?,
-            "application/json",
-            Bytes::from(body),
-        )
-        .await?;
+    shelf::put_json(bucket, &format!("{folder}{HEAD}"), "an index head", &head).await?;
     prune(bucket).await?;
     Ok(shelf)
 }
@@ -272,6 +261,8 @@ pub async fn read(bucket: &Bucket, id: &str) -> Result<Index> {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
     use crate::storage::{keys_for_test, put_for_test as put, Settings};
 

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 
 use super::{index, journal, shelf, sort_key, walks, Catalog, Current, Listing};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::storage::ObjectInfo;
 
 /// How far the clocks of two instances may disagree: what this server stored or
@@ -21,6 +22,51 @@ const CLOCK_SKEW: Duration = Duration::from_secs(300);
 const PROVISIONAL: usize = 10_000;
 
 impl Catalog {
+    /// The first listing: the index is read, or the bucket walked when there is
+    /// none. A request waits for that a while, then is served what the walk
+    /// has found so far, said to be catching up; the walk goes on meanwhile.
+    pub(super) async fn first_or_catching_up(self: &Arc<Self>) -> Result<Current> {
+        let catalog = Arc::clone(self);
+        let first = self
+            .first
+            .once("first", "taking the first listing", move || async move {
+                catalog.first_listing().await
+            });
+        let mut first = std::pin::pin!(first);
+        let waited = if self.catch_up_after.is_zero() {
+            first.as_mut().now_or_never() // begun, not waited for
+        } else {
+            tokio::time::timeout(self.catch_up_after, first.as_mut())
+                .await
+                .ok()
+        };
+        let found_some = || !self.found_so_far().is_empty();
+        match waited {
+            Some(taken) => taken?,
+            None if found_some() => return Ok(self.catching_up()),
+            // The bucket has not answered yet (or the index is being read): the
+            // outcome is waited for, a failure said as it was, unless the walk
+            // finds something meanwhile.
+            None => loop {
+                const LOOK_EVERY: Duration = Duration::from_millis(100);
+                match tokio::time::timeout(LOOK_EVERY, first.as_mut()).await {
+                    Ok(taken) => break taken?,
+                    Err(_) if found_some() => return Ok(self.catching_up()),
+                    Err(_) => {}
+                }
+            },
+        }
+        self.snapshot()
+            .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
+    }
+
+    /// What the walk under way has found so far.
+    fn found_so_far(&self) -> std::sync::MutexGuard<'_, Vec<ObjectInfo>> {
+        self.so_far
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub(super) async fn first_listing(&self) -> Result<()> {
         let _only_one = self.listing.lock().await;
         if self.snapshot().is_none() && !self.load_index().await {
@@ -32,11 +78,7 @@ impl Catalog {
     /// The newest of what the first walk has found so far, in the gallery's
     /// order (sorted again at most once a second).
     pub(super) fn catching_up(&self) -> Current {
-        let found = self
-            .so_far
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len();
+        let found = self.found_so_far().len();
         let mut state = self.write_state();
         let sorted_lately = state
             .provisional
@@ -46,10 +88,7 @@ impl Catalog {
             // The newest of what was found, not all of it: a copy of a large
             // walk's findings would double what it holds.
             let mut objects = {
-                let mut found = self
-                    .so_far
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut found = self.found_so_far();
                 if found.len() > PROVISIONAL {
                     found.select_nth_unstable_by(PROVISIONAL, |a, b| sort_key(a).cmp(&sort_key(b)));
                 }

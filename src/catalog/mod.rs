@@ -18,9 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
-
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::names::ObjectName;
 use crate::photos::facts::Facts;
 use crate::photos::flight::Flights;
@@ -344,47 +342,8 @@ impl Catalog {
             }
             return Ok(found);
         }
-        // No listing yet: the index is read, or the bucket walked when there is
-        // none. A request waits for that a while, then is served what the walk
-        // has found so far, said to be catching up; the walk goes on meanwhile.
-        let catalog = Arc::clone(self);
-        let first = self
-            .first
-            .once("first", "taking the first listing", move || async move {
-                catalog.first_listing().await
-            });
-        let mut first = std::pin::pin!(first);
-        let waited = if self.catch_up_after.is_zero() {
-            first.as_mut().now_or_never() // begun, not waited for
-        } else {
-            tokio::time::timeout(self.catch_up_after, first.as_mut())
-                .await
-                .ok()
-        };
-        let found_some = || {
-            !self
-                .so_far
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .is_empty()
-        };
-        match waited {
-            Some(taken) => taken?,
-            None if found_some() => return Ok(self.catching_up()),
-            // The bucket has not answered yet (or the index is being read): the
-            // outcome is waited for, a failure said as it was, unless the walk
-            // finds something meanwhile.
-            None => loop {
-                const LOOK_EVERY: Duration = Duration::from_millis(100);
-                match tokio::time::timeout(LOOK_EVERY, first.as_mut()).await {
-                    Ok(taken) => break taken?,
-                    Err(_) if found_some() => return Ok(self.catching_up()),
-                    Err(_) => {}
-                }
-            },
-        }
-        self.snapshot()
-            .ok_or_else(|| Error::Internal("a listing vanished right after it was taken".into()))
+        // No listing yet: the index read, or the bucket walked.
+        self.first_or_catching_up().await
     }
 
     fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {

@@ -117,8 +117,7 @@ impl Shelves {
             return Ok(kept);
         }
         let bucket = self.bucket.clone();
-        let name = ObjectName::parse(&key)
-            .map_err(|_| Error::Internal(format!("{key} is not a valid object name")))?;
+        let name = object_name(&key)?;
         let read = self
             .reading
             .once(
@@ -193,16 +192,29 @@ pub async fn write_part(
         return Ok(None);
     }
     let file = format!("facts-{number:05}.json");
-    let body = serde_json::to_vec(&entries)
-        .map_err(|error| Error::Internal(format!("the facts of an index part: {error}")))?;
-    let name = ObjectName::parse(&format!("{folder}{file}"))
-        .map_err(|_| Error::Internal(format!("{folder}{file} is not a valid object name")))?;
-    bucket
-        .put(&name, "application/json", Bytes::from(body))
-        .await?;
+    let what = "the facts of an index part";
+    put_json(bucket, &format!("{folder}{file}"), what, &entries).await?;
     Ok(Some(ShelfPart {
         file,
         first_micros: first.last_modified.timestamp_micros(),
         first_name: first.name.to_string(),
     }))
+}
+
+/// Writes `value` as JSON under `key`; `what` names it in an error.
+pub(super) async fn put_json(
+    bucket: &Bucket,
+    key: &str,
+    what: &str,
+    value: &impl Serialize,
+) -> Result<()> {
+    let body =
+        serde_json::to_vec(value).map_err(|error| Error::Internal(format!("{what}: {error}")))?;
+    bucket
+        .put(&object_name(key)?, "application/json", Bytes::from(body))
+        .await
+}
+
+fn object_name(key: &str) -> Result<ObjectName> {
+    ObjectName::parse(key).map_err(|_| Error::Internal(format!("{key} is not a valid object name")))
 }
