@@ -104,10 +104,11 @@ pub struct Config {
     #[arg(global = true, long, env = "LISTING_CACHE_SECONDS", default_value_t = catalog::DEFAULT_MAX_AGE.as_secs())]
     pub listing_cache_seconds: u64,
 
-    /// Listing requests per hour that walks of the bucket may make (one request
-    /// lists 1,000 objects): a bucket of 1,000 objects is walked every
-    /// LISTING_CACHE_SECONDS, one of 100,000 every 8 minutes, one of 1,000,000
-    /// every 83 minutes with the default. Walks are what show objects that other
+    /// Bucket requests per hour that walks of the bucket may make (their
+    /// listings, one per 1,000 objects, and the index written after a walk that
+    /// found a change): a bucket of 1,000 objects is walked every
+    /// LISTING_CACHE_SECONDS, one of 100,000 every 9 minutes, one of 1,000,000
+    /// every 84 minutes with the default. Walks are what show objects that other
     /// tools put into or took out of the bucket; what another bucket-gallery
     /// stores or deletes shows within seconds without one. 0: a walk only at the
     /// start and when the admin asks for one (rescan).

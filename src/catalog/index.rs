@@ -91,15 +91,24 @@ fn name(key: &str) -> Result<ObjectName> {
     ObjectName::parse(key).map_err(|_| Error::Internal(format!("{key} is not a valid object name")))
 }
 
+/// An index as written.
+#[derive(Debug)]
+pub struct Written {
+    /// Where its facts are.
+    pub shelf: Shelf,
+    /// The bucket requests writing it (and removing what it replaces) took.
+    pub requests: usize,
+}
+
 /// Writes `objects` (in the gallery's order, from a walk begun at `walked_at`)
 /// as a new index with the facts `sources` have of them, then removes the
-/// indexes it replaces; answers where its facts are.
+/// indexes it replaces.
 pub async fn write(
     bucket: &Bucket,
     objects: &[ObjectInfo],
     walked_at: DateTime<Utc>,
     sources: &Sources<'_>,
-) -> Result<Shelf> {
+) -> Result<Written> {
     let folder = format!("{FOLDER}{}/", unique_id());
     let mut parts = Vec::new();
     let mut shelf = Shelf {
@@ -117,9 +126,8 @@ pub async fn write(
         )
         .await?;
         parts.push((file, chunk.len()));
-        shelf
-            .parts
-            .extend(shelf::write_part(bucket, &folder, number, chunk, sources).await?);
+        let facts = shelf::write_part(bucket, &folder, number, chunk, sources).await?;
+        shelf.parts.extend(facts);
     }
     let head = Head {
         format: FORMAT,
@@ -131,8 +139,12 @@ pub async fn write(
         facts: shelf.parts.clone(),
     };
     shelf::put_json(bucket, &format!("{folder}{HEAD}"), "an index head", &head).await?;
-    prune(bucket).await?;
-    Ok(shelf)
+    let written = head.parts.len() + head.facts.len() + 1;
+    let pruned = prune(bucket).await?;
+    Ok(Written {
+        shelf,
+        requests: written + pruned,
+    })
 }
 
 /// Every index folder in the bucket: its id, whether it has a head, and the
@@ -155,9 +167,11 @@ async fn folders(bucket: &Bucket) -> Result<BTreeMap<String, (bool, Vec<ObjectNa
 }
 
 /// Keeps the two newest whole indexes, and headless ones that may still be
-/// being written.
-async fn prune(bucket: &Bucket) -> Result<()> {
+/// being written; answers the requests that took.
+async fn prune(bucket: &Bucket) -> Result<usize> {
     let folders = folders(bucket).await?;
+    let keys: usize = folders.values().map(|folder| folder.1.len()).sum();
+    let mut requests = crate::storage::listing_requests(keys);
     let whole: Vec<&String> = folders
         .iter()
         .filter(|(_, f)| f.0)
@@ -174,10 +188,11 @@ async fn prune(bucket: &Bucket) -> Result<()> {
             keys.sort_by_key(|key| !key.as_str().ends_with(HEAD));
             for key in keys {
                 bucket.delete(key).await?;
+                requests += 1;
             }
         }
     }
-    Ok(())
+    Ok(requests)
 }
 
 /// How long ago the index `id` (a ULID) was begun.

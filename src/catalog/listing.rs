@@ -12,7 +12,7 @@ use futures::FutureExt;
 
 use super::{index, journal, shelf, sort_key, walks, Catalog, Current, Listing};
 use crate::error::{Error, Result};
-use crate::storage::ObjectInfo;
+use crate::storage::{listing_requests, ObjectInfo, KEYS_PER_REQUEST};
 
 /// How far the clocks of two instances may disagree: what this server stored or
 /// deleted within this of another instance's walk is kept beside the listing
@@ -20,6 +20,11 @@ use crate::storage::ObjectInfo;
 const CLOCK_SKEW: Duration = Duration::from_secs(300);
 /// The most objects pages are made of while catching up (the newest found).
 const PROVISIONAL: usize = 10_000;
+/// Walks of a bucket that takes at least this many listing requests are told to
+/// the other instances, and looked for before walking: telling and looking cost
+/// a request each, so sharing the walks of a smaller bucket would cost more
+/// than it saves.
+const SHARED_FROM: usize = 5;
 
 impl Catalog {
     /// The first listing: the index is read, or the bucket walked when there is
@@ -70,7 +75,7 @@ impl Catalog {
     pub(super) async fn first_listing(&self) -> Result<()> {
         let _only_one = self.listing.lock().await;
         if self.snapshot().is_none() && !self.load_index().await {
-            self.take_listing().await?;
+            self.take_listing(false).await?;
         }
         Ok(())
     }
@@ -121,10 +126,11 @@ impl Catalog {
         let catalog = Arc::clone(self);
         tokio::spawn(async move {
             let _only_one = guard;
-            if catalog.take_another_walk().await {
+            let shared = catalog.shares_walks();
+            if shared && catalog.take_another_walk().await {
                 return;
             }
-            if let Err(error) = catalog.take_listing().await {
+            if let Err(error) = catalog.take_listing(shared).await {
                 tracing::warn!(
                     "the bucket could not be listed; the gallery shows the previous listing: {}",
                     error.report().chain
@@ -170,7 +176,7 @@ impl Catalog {
         // An index older than the journal reaches back gets a walk soon after.
         let serves = self
             .pace
-            .interval(index.objects.len())
+            .interval(listing_requests(index.objects.len()))
             .min(journal::RETENTION / 2);
         state.index_digest = Some(index.digest);
         state.shelf = Some(Arc::new(index.shelf));
@@ -233,19 +239,51 @@ impl Catalog {
         }
     }
 
-    /// Lists the bucket and makes that the listing pages are served from.
-    pub(super) async fn take_listing(&self) -> Result<()> {
+    /// Whether this bucket's walks are told to the other instances and looked
+    /// for before walking.
+    fn shares_walks(&self) -> bool {
+        let state = self.read_state();
+        let objects = state.listing.as_ref().map_or(0, |l| l.objects.len());
+        listing_requests(objects) >= SHARED_FROM
+    }
+
+    /// Whether the next walk skips the gallery's own objects: when they were
+    /// seen to take a listing request or more, or, before they are counted,
+    /// unless the bucket seems small (a walk that skips them takes a request
+    /// more than one that fits in one).
+    fn skips_own(&self) -> bool {
+        let state = self.read_state();
+        match state.own_objects {
+            Some(own) => own >= KEYS_PER_REQUEST,
+            None => state
+                .listing
+                .as_ref()
+                .is_none_or(|listing| listing.objects.len() >= KEYS_PER_REQUEST),
+        }
+    }
+
+    /// Lists the bucket and makes that the listing pages are served from; paces
+    /// the next walk by the requests this one took (`looked`: one more, made
+    /// before it for another instance's walk).
+    pub(super) async fn take_listing(&self, looked: bool) -> Result<()> {
         let started = Instant::now();
         let walked_at = Utc::now();
+        let mut requests = usize::from(looked);
         let journal_read = self.read_state().journal_read;
         if journal_read.is_none_or(|at| at.elapsed() >= journal::RETENTION / 2) {
             // What the journal holds now is in the bucket already: the walk finds it.
+            requests += 1;
             match self.journal.skip_all().await {
                 Ok(()) => self.write_state().journal_read = Some(started),
                 Err(error) => tracing::warn!("the journal could not be read: {error}"),
             }
         }
-        let mut objects = self.bucket.list_showing(&self.so_far).await?;
+        let walked = self.bucket.walk(&self.so_far, self.skips_own()).await?;
+        requests += walked.requests;
+        if !walked.skipped_own {
+            self.write_state().own_objects = Some(walked.own);
+        }
+        let mut objects = walked.objects;
         objects.sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         let took = started.elapsed();
         if took > Duration::from_secs(1) {
@@ -260,7 +298,7 @@ impl Catalog {
             state.walked_at = Some(walked_at);
             forget_what_the_walk_holds(&mut state, Some(started));
             state.listing = Some(Listing {
-                serves: self.pace.interval(objects.len()),
+                serves: self.pace.interval(requests),
                 objects: Arc::clone(&objects),
                 started,
             });
@@ -277,10 +315,11 @@ impl Catalog {
             };
             let written = index::write(&self.bucket, &objects, walked_at, &sources).await;
             match written {
-                Ok(shelf) => {
+                Ok(written) => {
+                    requests += written.requests;
                     let mut state = self.write_state();
                     state.index_digest = Some(digest.clone());
-                    state.shelf = Some(Arc::new(shelf));
+                    state.shelf = Some(Arc::new(written.shelf));
                 }
                 Err(error) => tracing::warn!(
                     "the index could not be written; the next start walks the bucket: {}",
@@ -289,7 +328,9 @@ impl Catalog {
             }
         }
         // The other instances take this walk rather than walking themselves.
-        let told = {
+        let told = if listing_requests(objects.len()) < SHARED_FROM {
+            None
+        } else {
             let state = self.read_state();
             let index = state.shelf.as_deref().and_then(index::id_of);
             let current = state.index_digest.as_deref() == Some(digest.as_str());
@@ -300,8 +341,20 @@ impl Catalog {
             })
         };
         if let Some(walk) = told {
+            requests += 1;
             if let Err(error) = walks::tell(&self.bucket, &walk).await {
                 tracing::debug!("the walk could not be told: {error}");
+            }
+        }
+        if !self.bucket.counts_requests() {
+            // A folder's walk costs the disk's time, about as long per 1,000
+            // objects as a request; what it writes costs little.
+            requests = listing_requests(objects.len());
+        }
+        let serves = self.pace.interval(requests);
+        if let Some(listing) = &mut self.write_state().listing {
+            if listing.started == started {
+                listing.serves = serves;
             }
         }
         Ok(())

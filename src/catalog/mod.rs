@@ -108,6 +108,9 @@ struct State {
     walked_at: Option<chrono::DateTime<chrono::Utc>>,
     /// What the first walk had found, in order, while there is no listing yet.
     provisional: Option<Listing>,
+    /// The gallery's own objects the last walk that did not skip them paged
+    /// through.
+    own_objects: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -289,7 +292,7 @@ impl Catalog {
     /// gallery holds after it.
     pub async fn rescan(&self) -> Result<usize> {
         let _only_one = self.listing.lock().await;
-        self.take_listing().await?;
+        self.take_listing(false).await?;
         let Some(Current {
             listing, recent, ..
         }) = self.snapshot()

@@ -1,22 +1,21 @@
 //! How often the bucket may be walked: at least `LISTING_CACHE_SECONDS` apart,
-//! and, for a bucket that takes more than one listing request, far enough apart
-//! that walks stay within `RECONCILE_REQUESTS_PER_HOUR`.
+//! and, for a walk that takes more than one request, far enough apart that walks
+//! stay within `RECONCILE_REQUESTS_PER_HOUR`.
 
 use std::time::Duration;
 
 /// Bucket requests per hour that walks may take, unless
-/// `RECONCILE_REQUESTS_PER_HOUR` says otherwise: a walk every 5 s up to 1,000
-/// objects, every 8 minutes at 100,000, every 83 minutes at 1,000,000.
+/// `RECONCILE_REQUESTS_PER_HOUR` says otherwise: a walk every 5 s while one
+/// listing request holds the bucket (up to 1,000 objects), every 8 minutes at
+/// 100,000 objects, every 90 minutes or so at 1,000,000.
 pub const DEFAULT_WALK_REQUESTS_PER_HOUR: u32 = 720;
-/// Objects one listing request returns (S3, GCS).
-const OBJECTS_PER_REQUEST: usize = 1000;
 
 /// How often the bucket may be walked.
 #[derive(Debug, Clone, Copy)]
 pub struct Pace {
     /// Never more often than this.
     pub floor: Duration,
-    /// The listing requests walks may make in an hour; 0: the bucket is walked
+    /// The bucket requests walks may make in an hour; 0: the bucket is walked
     /// only at the start and when the admin asks.
     pub requests_per_hour: u32,
 }
@@ -30,13 +29,13 @@ impl Pace {
         }
     }
 
-    /// How long a listing of `objects` serves before the next walk. A walk of one
-    /// request (up to 1,000 objects) is paced by the floor alone.
-    pub fn interval(&self, objects: usize) -> Duration {
+    /// How long after a walk that took `requests` bucket requests (its listing,
+    /// and whatever it wrote and read besides) the next may begin. A walk of
+    /// one request is paced by the floor alone.
+    pub fn interval(&self, requests: usize) -> Duration {
         if self.requests_per_hour == 0 {
             return Duration::MAX;
         }
-        let requests = objects.div_ceil(OBJECTS_PER_REQUEST);
         if requests <= 1 {
             return self.floor;
         }
@@ -52,21 +51,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_large_bucket_is_walked_within_the_budget() {
+    fn walks_stay_within_the_budget() {
         let pace = Pace::every(Duration::from_secs(5));
         assert_eq!(pace.interval(0), Duration::from_secs(5));
-        assert_eq!(pace.interval(1_000), Duration::from_secs(5));
-        assert_eq!(pace.interval(100_000), Duration::from_secs(500));
+        assert_eq!(pace.interval(1), Duration::from_secs(5));
+        assert_eq!(pace.interval(100), Duration::from_secs(500));
         assert_eq!(
-            Pace::every(Duration::ZERO).interval(1_000),
+            Pace::every(Duration::ZERO).interval(1),
             Duration::ZERO,
             "LISTING_CACHE_SECONDS=0: every time"
         );
-        assert_eq!(pace.interval(1_000_000), Duration::from_secs(5000));
+        assert_eq!(pace.interval(1_000), Duration::from_secs(5000));
         let never = Pace {
             requests_per_hour: 0,
             ..pace
         };
-        assert_eq!(never.interval(10), Duration::MAX);
+        assert_eq!(never.interval(1), Duration::MAX);
     }
 }

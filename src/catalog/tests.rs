@@ -3,6 +3,14 @@
 use super::*;
 use crate::storage::{put_for_test as put, Settings};
 
+/// Walks at most every `floor`, whatever they cost.
+fn unbudgeted(floor: Duration) -> Pace {
+    Pace {
+        floor,
+        requests_per_hour: u32::MAX,
+    }
+}
+
 async fn names(catalog: &Arc<Catalog>) -> Vec<String> {
     let page = catalog.page(None, 100).await.unwrap();
     page.objects
@@ -30,7 +38,7 @@ async fn a_listing_is_reused_until_it_is_too_old() {
 #[tokio::test]
 async fn an_old_listing_is_served_while_a_new_one_is_taken() {
     let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-    let catalog = Catalog::new(bucket.clone(), Pace::every(Duration::ZERO));
+    let catalog = Catalog::new(bucket.clone(), unbudgeted(Duration::ZERO));
     put(&bucket, "a.png").await;
     assert_eq!(names(&catalog).await, ["a.png"]);
     put(&bucket, "b.png").await;
@@ -61,7 +69,7 @@ async fn what_this_server_adds_shows_at_once_and_only_once() {
     catalog.added(new).await;
 
     assert_eq!(names(&catalog).await, ["new.png", "old.png"]);
-    catalog.take_listing().await.unwrap();
+    catalog.take_listing(false).await.unwrap();
     assert_eq!(
         names(&catalog).await,
         ["new.png", "old.png"],
@@ -82,7 +90,7 @@ async fn what_this_server_deletes_is_gone_at_once() {
     catalog.removed(&a).await;
 
     assert_eq!(names(&catalog).await, ["b.png"]);
-    catalog.take_listing().await.unwrap();
+    catalog.take_listing(false).await.unwrap();
     assert_eq!(names(&catalog).await, ["b.png"]);
 }
 
@@ -108,7 +116,7 @@ async fn another_instance_s_changes_show_without_a_walk() {
 
     other.read_journal().await.unwrap();
     assert_eq!(names(&other).await, ["b.png"]);
-    other.take_listing().await.unwrap();
+    other.take_listing(false).await.unwrap();
     assert_eq!(names(&other).await, ["b.png"], "the same after a walk");
 }
 
@@ -350,32 +358,85 @@ async fn while_the_first_walk_runs_pages_show_what_it_found_so_far() {
 #[tokio::test]
 async fn an_instance_whose_walk_is_due_takes_the_walk_another_told_of() {
     let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
-    let every = Pace::every(Duration::from_millis(1500));
+    let every = unbudgeted(Duration::from_millis(1500));
+    // Large enough that its walks are shared (five listing requests or more).
+    const OLDER: usize = 5000;
+    for at in 0..OLDER {
+        put(&bucket, &format!("old-{at:05}.png")).await;
+    }
     put(&bucket, "a.png").await;
     let one = Catalog::new(bucket.clone(), every);
     let two = Catalog::new(bucket.clone(), every);
-    assert_eq!(one.rescan().await.unwrap(), 1);
-    assert_eq!(names(&two).await, ["a.png"], "from the index");
+    assert_eq!(one.rescan().await.unwrap(), OLDER + 1);
+    assert_eq!(names(&two).await[0], "a.png", "from the index");
 
     // Both listings grow old; one walks again (another tool added b.png), and
     // c.png comes after that walk.
     tokio::time::sleep(Duration::from_millis(1600)).await;
     put(&bucket, "b.png").await;
-    assert_eq!(one.rescan().await.unwrap(), 2);
+    assert_eq!(one.rescan().await.unwrap(), OLDER + 2);
     put(&bucket, "c.png").await;
 
     // Two's walk is due: it takes one's instead of walking, so it shows b.png
     // and not c.png, which only a walk would find.
     let deadline = Instant::now() + Duration::from_secs(1);
     let mut shown = names(&two).await;
-    while shown.len() < 2 {
+    while shown[0] == "a.png" {
         assert!(
             Instant::now() < deadline,
-            "one's walk never taken: {shown:?}"
+            "one's walk never taken: {:?}",
+            &shown[..3]
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
         shown = names(&two).await;
     }
-    shown.sort();
-    assert_eq!(shown, ["a.png", "b.png"]);
+    assert_eq!(shown[..2], ["b.png", "a.png"]);
+}
+
+#[tokio::test]
+async fn the_walks_of_a_small_bucket_are_not_told() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    put(&bucket, "a.png").await;
+    let catalog = Catalog::new(bucket.clone(), Pace::every(Duration::ZERO));
+    catalog.rescan().await.unwrap();
+    catalog.rescan().await.unwrap();
+    let told = crate::storage::keys_for_test(&bucket, ".gallery/catalog/").await;
+    assert!(
+        told.iter().all(|key| !key.ends_with("walked.json")),
+        "telling would cost more than the walk: {told:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_walk_is_paced_by_the_requests_it_took() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    put(&bucket, "a.png").await;
+    let catalog = Catalog::new(bucket.clone(), Pace::every(Duration::ZERO));
+    let serves = |catalog: &Catalog| {
+        let state = catalog.read_state();
+        (state.listing.as_ref().unwrap().serves, state.own_objects)
+    };
+    let secs = Duration::from_secs;
+
+    // The first walk reads the journal's names, skips the gallery's own objects
+    // (it cannot tell yet whether the bucket is small: a listing up to them and
+    // one after them), and writes the index (a part, its head, and a listing of
+    // the indexes it replaces). 720 requests an hour: 5 s a request.
+    catalog.rescan().await.unwrap();
+    assert_eq!(serves(&catalog), (secs(30), None));
+    // The bucket is small: the next walk lists it whole in one request, and
+    // counts the gallery's own objects (the index: a part and its head); one
+    // request is paced by the floor alone.
+    catalog.rescan().await.unwrap();
+    assert_eq!(serves(&catalog), (secs(0), Some(2)));
+
+    // Enough derived objects for a request of their own: counted once, then
+    // skipped (up to them, and after them).
+    for at in 0..1000 {
+        put(&bucket, &format!(".gallery/v1/a.png/{at:04}.webp")).await;
+    }
+    catalog.rescan().await.unwrap();
+    assert_eq!(serves(&catalog), (secs(10), Some(1002)));
+    catalog.rescan().await.unwrap();
+    assert_eq!(serves(&catalog), (secs(10), Some(1002)));
 }

@@ -1,7 +1,8 @@
-//! The last walk of the bucket, told to every instance: after each walk an
-//! instance writes when it began, the digest of what it found and the index
-//! that holds it to `.gallery/catalog/walked.json` (the last writer wins, and
-//! any recent walk will do). An instance whose own walk is due reads it first
+//! The last walk of the bucket, told to every instance: after each walk of a
+//! bucket large enough that sharing walks pays (see `listing`), an instance
+//! writes when it began, the digest of what it found and the index that holds
+//! it to `.gallery/catalog/walked.json` (the last writer wins, and any recent
+//! walk will do). An instance whose own walk is due reads it first
 //! and, when another instance walked since its listing was taken, takes that
 //! walk's index (or, when nothing changed, just its time) instead of walking:
 //! the instances on one bucket share the walks the pace allows, rather than

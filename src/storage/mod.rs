@@ -33,6 +33,7 @@ use crate::api::ImageInfo;
 use crate::error::{Error, Result};
 use crate::names::ObjectName;
 
+pub use listing::{listing_requests, Walked, KEYS_PER_REQUEST};
 pub use settings::{
     BucketUrlError, Settings, DEFAULT_RETRIES, DEFAULT_SIDECAR_URL, DEFAULT_TIMEOUT,
 };
@@ -61,6 +62,9 @@ struct Inner {
     keeps_attributes: bool,
     /// Whether the backend lists keys in their byte order (a local folder does not).
     lists_in_order: bool,
+    /// Whether each request is one the store counts (and bills): every store but
+    /// a local folder (the memory store stands in for a remote one in tests).
+    counts_requests: bool,
     /// Tokens that may expire early: forgotten, and the request made once more, when
     /// the bucket answers 401.
     credentials: Option<Arc<replit::Credentials>>,
@@ -161,6 +165,7 @@ impl Bucket {
                 // attributes there. The other stores keep one with the object.
                 keeps_attributes: !matches!(kind, Kind::Folder),
                 lists_in_order: !matches!(kind, Kind::Folder),
+                counts_requests: !matches!(kind, Kind::Folder),
                 credentials,
             }),
         }

@@ -83,11 +83,12 @@ async fn uploads_through_both_at_once_all_show_on_both(backend: Backend) {
 }
 
 /// Objects another tool puts into the bucket and takes out show by the walks of a
-/// server that walks every second, and at once on one that walks hourly when the
-/// admin asks it to walk now.
+/// server that walks every second (its budget allows it), and at once on one
+/// that walks hourly when the admin asks it to walk now.
 async fn what_other_tools_put_or_remove_shows_by_a_walk_or_a_rescan(backend: Backend) {
     let mut fresh = FreshBucket::new(backend).await;
     fresh.config.listing_cache_seconds = 1;
+    fresh.config.reconcile_requests_per_hour = 1_000_000;
     let walking = spawn_app_for(fresh.config.clone()).await;
     fresh.config.listing_cache_seconds = 3600;
     let idle = spawn_app_for(fresh.config.clone()).await;
