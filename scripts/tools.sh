@@ -93,7 +93,8 @@ install_test_tools() {
   # Formatting and lints are checked by the tests only: a build never needs them.
   cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
-  apt_install chromium
+  # HEIC and AVIF test files are made with libheif (heif-enc), and checked with exiftool.
+  apt_install chromium libheif-examples libimage-exiftool-perl
   install_crate cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz "$CARGO_FUZZ_VERSION" --locked
   # Again whenever the lock file changed since (npm keeps its copy in node_modules).
   if [ ! -f end2end/node_modules/.package-lock.json ] \

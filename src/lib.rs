@@ -8,6 +8,8 @@
 
 /// The wire contract: the API's types, its error codes, every address and query key.
 pub mod api;
+/// AVIF or HEIC, from a file's type box.
+pub mod brands;
 /// Sizes as people read them ("16 MiB").
 pub mod sizes;
 

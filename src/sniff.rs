@@ -6,8 +6,11 @@ use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use image::ImageFormat;
 
-/// How many leading bytes are enough to judge every supported type.
-pub const SNIFF_LEN: usize = 32;
+use crate::brands::{self, Heif};
+
+/// How many leading bytes are enough to judge every supported type (a HEIF
+/// file's type box may list a few brands before the one that says which it is).
+pub const SNIFF_LEN: usize = 64;
 
 /// A supported image type. Made only from sniffed bytes (or, for display hints,
 /// from a name): code that holds one knows the bytes were looked at.
@@ -18,18 +21,24 @@ pub enum ImageKind {
     Gif,
     Webp,
     Avif,
+    /// HEIC and HEIF: HEVC pictures, as phones take them.
+    Heic,
 }
 
 impl ImageKind {
     /// Judges the type from the leading bytes (give at least [`SNIFF_LEN`] when the
     /// file has that many). Signatures per format are image's `guess_format`.
     pub fn sniff(head: &[u8]) -> Option<ImageKind> {
+        match brands::heif(head) {
+            Some(Heif::Avif) => return Some(ImageKind::Avif),
+            Some(Heif::Heic) => return Some(ImageKind::Heic),
+            None => {}
+        }
         match image::guess_format(head).ok()? {
             ImageFormat::Jpeg => Some(ImageKind::Jpeg),
             ImageFormat::Png => Some(ImageKind::Png),
             ImageFormat::Gif => Some(ImageKind::Gif),
             ImageFormat::WebP => Some(ImageKind::Webp),
-            ImageFormat::Avif => Some(ImageKind::Avif),
             _ => None,
         }
     }
@@ -43,6 +52,7 @@ impl ImageKind {
             "gif" => Some(ImageKind::Gif),
             "webp" => Some(ImageKind::Webp),
             "avif" => Some(ImageKind::Avif),
+            "heic" | "heif" | "hif" => Some(ImageKind::Heic),
             _ => None,
         }
     }
@@ -54,6 +64,7 @@ impl ImageKind {
             ImageKind::Gif => "image/gif",
             ImageKind::Webp => "image/webp",
             ImageKind::Avif => "image/avif",
+            ImageKind::Heic => "image/heic",
         }
     }
 
@@ -64,6 +75,7 @@ impl ImageKind {
             ImageKind::Gif => "gif",
             ImageKind::Webp => "webp",
             ImageKind::Avif => "avif",
+            ImageKind::Heic => "heic",
         }
     }
 }
@@ -91,6 +103,7 @@ mod tests {
     const JPEG: &[u8] = &[0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F'];
     const WEBP: &[u8] = b"RIFF\x24\0\0\0WEBPVP8 ";
     const AVIF: &[u8] = b"\0\0\0\x1cftypavif\0\0\0\0avifmif1";
+    const HEIC: &[u8] = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
 
     #[test]
     fn each_supported_type_is_recognised_by_its_bytes() {
@@ -106,6 +119,7 @@ mod tests {
         );
         assert_eq!(ImageKind::sniff(WEBP), Some(ImageKind::Webp));
         assert_eq!(ImageKind::sniff(AVIF), Some(ImageKind::Avif));
+        assert_eq!(ImageKind::sniff(HEIC), Some(ImageKind::Heic));
     }
 
     #[test]

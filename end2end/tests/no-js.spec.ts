@@ -38,7 +38,7 @@ test("the plain form shows why a file was refused", async ({ page }) => {
   await page.getByRole("button", { name: "Upload" }).click();
 
   await expect(page.getByTestId("form-error")).toHaveText(
-    `${file.name} is not a supported image: JPEG, PNG, GIF, WebP or AVIF`,
+    `${file.name} is not a supported image: JPEG, PNG, GIF, WebP, AVIF or HEIC`,
   );
 });
 

@@ -76,7 +76,7 @@ test("a refused file shows its own error while the others upload", async ({ page
   const badRow = gallery.upload(bad);
   await expect(badRow).toHaveAttribute("data-state", "failed");
   await expect(badRow.getByRole("alert")).toHaveText(
-    `${bad.name} is not a supported image: JPEG, PNG, GIF, WebP or AVIF`,
+    `${bad.name} is not a supported image: JPEG, PNG, GIF, WebP, AVIF or HEIC`,
   );
   await gallery.expectUploaded(good);
   await expect(page.locator(`[data-testid="gallery-item"][data-name^="notes-"]`)).toHaveCount(0);

@@ -185,7 +185,7 @@ pub struct Session {
 pub const FILE_FIELD: &str = "image";
 
 /// The image types the gallery accepts, in the words shown to people.
-pub const SUPPORTED_TYPES: &str = "JPEG, PNG, GIF, WebP or AVIF";
+pub const SUPPORTED_TYPES: &str = "JPEG, PNG, GIF, WebP, AVIF or HEIC";
 
 #[cfg(test)]
 mod tests {

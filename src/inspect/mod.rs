@@ -10,8 +10,9 @@
 //! Only metadata segments are held whole (at most [`MAX_METADATA_BYTES`]); image
 //! data passes straight through.
 
-mod avif;
 mod gif;
+mod isobmff;
+mod items;
 mod jpeg;
 pub mod location;
 mod png;
@@ -147,7 +148,8 @@ impl Inspector {
             ImageKind::Png => Box::new(png::Png::default()),
             ImageKind::Gif => Box::new(gif::Gif::default()),
             ImageKind::Webp => Box::new(webp::Webp::default()),
-            ImageKind::Avif => Box::new(avif::Avif::default()),
+            ImageKind::Avif => Box::new(isobmff::Heif::new("AVIF")),
+            ImageKind::Heic => Box::new(isobmff::Heif::new("HEIC")),
         };
         Inspector {
             format,

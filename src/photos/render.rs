@@ -115,6 +115,7 @@ fn decode(
         ImageKind::Jpeg => decode_jpeg(bytes, max_pixels, largest),
         ImageKind::Png | ImageKind::Gif | ImageKind::Webp => decode_other(bytes, max_pixels),
         ImageKind::Avif => Err(RenderError::NotDecoded("AVIF")),
+        ImageKind::Heic => Err(RenderError::NotDecoded("HEIC")),
     }
 }
 

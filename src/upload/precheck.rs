@@ -1,11 +1,12 @@
 //! What the browser can tell about a file before any byte of it is sent: that it
-//! is empty, larger than the gallery takes, an iPhone's HEIC, not an image at all
+//! is empty, larger than the gallery takes, not an image at all
 //! (judged from its first bytes, as the server judges them, never from its name),
 //! or of more pixels than the gallery takes (from its header: JPEG, PNG, GIF,
 //! WebP). The server checks everything again; this saves sending what it would
 //! refuse, and says why at once, in the server's own words.
 
 use crate::api::SUPPORTED_TYPES;
+use crate::brands;
 use crate::sizes::human_bytes;
 
 /// How many bytes of a file [`judge`] reads: a JPEG's size comes after its EXIF
@@ -32,8 +33,12 @@ pub fn judge(name: &str, size: u64, limits: Limits, head: &[u8]) -> Result<(), S
             human_bytes(largest)
         ));
     }
-    match kind(head) {
-        Some(Kind::Supported) => match dimensions(head) {
+    if !supported(head) {
+        return Err(format!(
+            "{name} is not a supported image: {SUPPORTED_TYPES}"
+        ));
+    }
+    match dimensions(head) {
             Some((width, height)) if limits.most_pixels > 0 && width * height > limits.most_pixels => {
                 Err(format!(
                     "{name} is not a valid image: it is {width} × {height} pixels ({:.1} megapixels); the limit is {} megapixels",
@@ -41,57 +46,20 @@ pub fn judge(name: &str, size: u64, limits: Limits, head: &[u8]) -> Result<(), S
                     limits.most_pixels / 1_000_000
                 ))
             }
-            _ => Ok(()),
-        },
-        Some(Kind::Heic) => Err(format!(
-            "{name}: HEIC photos are not supported yet: export them as JPEG, or set the iPhone camera to Most Compatible"
-        )),
-        None => Err(format!("{name} is not a supported image: {SUPPORTED_TYPES}")),
+        _ => Ok(()),
     }
 }
 
-enum Kind {
-    Supported,
-    Heic,
-}
-
-fn kind(head: &[u8]) -> Option<Kind> {
+/// Whether the head is of a type the gallery takes (JPEG, PNG, GIF, WebP, and
+/// the HEIF images: AVIF and HEIC).
+fn supported(head: &[u8]) -> bool {
     let starts = |magic: &[u8]| head.starts_with(magic);
-    if starts(&[0xFF, 0xD8, 0xFF])
+    starts(&[0xFF, 0xD8, 0xFF])
         || starts(b"\x89PNG\r\n\x1a\n")
         || starts(b"GIF87a")
         || starts(b"GIF89a")
         || (starts(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
-    {
-        return Some(Kind::Supported);
-    }
-    // ISO base media (AVIF, HEIC): a `ftyp` box whose brands say which.
-    if head.get(4..8) != Some(b"ftyp") {
-        return None;
-    }
-    let size = head
-        .get(0..4)
-        .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-    let end = (size as usize).clamp(8, head.len());
-    let brands: Vec<&[u8]> = std::iter::once(head.get(8..12))
-        .chain((16..end).step_by(4).map(|at| head.get(at..at + 4)))
-        .flatten()
-        .collect();
-    if brands
-        .iter()
-        .any(|brand| matches!(*brand, b"avif" | b"avis"))
-    {
-        return Some(Kind::Supported);
-    }
-    if brands.iter().any(|brand| {
-        matches!(
-            *brand,
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1"
-        )
-    }) {
-        return Some(Kind::Heic);
-    }
-    None
+        || brands::heif(head).is_some()
 }
 
 /// Width and height from an image's header, where the head holds it.
@@ -176,21 +144,10 @@ mod tests {
             b"RIFF\x24\0\0\0WEBPVP8 ".to_vec(),
             ftyp(b"avif", &[b"mif1", b"miaf"]),
             ftyp(b"mif1", &[b"avif", b"miaf"]),
-        ] {
-            assert_eq!(judge("a", 100, LIMITS, &head), Ok(()), "{head:?}");
-        }
-    }
-
-    #[test]
-    fn an_iphone_photo_is_refused_with_what_to_do() {
-        for head in [
             ftyp(b"heic", &[b"mif1", b"heic"]),
             ftyp(b"mif1", &[b"heic"]),
         ] {
-            assert_eq!(
-                judge("IMG_3000.HEIC", 100, LIMITS, &head),
-                Err("IMG_3000.HEIC: HEIC photos are not supported yet: export them as JPEG, or set the iPhone camera to Most Compatible".to_owned())
-            );
+            assert_eq!(judge("a", 100, LIMITS, &head), Ok(()), "{head:?}");
         }
     }
 

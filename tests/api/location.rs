@@ -1,10 +1,11 @@
 //! Where a photo was taken does not leave with it: GPS and other places are taken
-//! out of stored JPEG, PNG and WebP originals (orientation stays), unless
+//! out of stored JPEG, PNG, WebP, HEIC and AVIF originals (orientation stays), unless
 //! KEEP_LOCATION is set. The files are made in tests/support/located.rs.
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use crate::located::{
-    contains, jpeg_with_location, latitude_bytes, png_with_location, webp_with_location,
+    contains, exiftool, heif_with_location, jpeg_with_location, latitude_bytes, places,
+    png_with_location, webp_with_location,
 };
 
 async fn stored_bytes(app: &TestApp, name: &str, file: &[u8]) -> Vec<u8> {
@@ -64,6 +65,56 @@ async fn gps_is_taken_out_of_a_webp() {
     assert!(!contains(&stored, &latitude_bytes()));
 }
 
+/// The pixels `heif-convert` (libheif) decodes from a HEIF file, as a PNG.
+fn decoded_by_libheif(file: &[u8]) -> Vec<u8> {
+    let folder = tempfile::tempdir().unwrap();
+    let (input, output) = (folder.path().join("in"), folder.path().join("out.png"));
+    std::fs::write(&input, file).unwrap();
+    let status = std::process::Command::new("heif-convert")
+        .arg(&input)
+        .arg(&output)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("heif-convert runs (apt-get install libheif-examples)");
+    assert!(status.success(), "libheif decodes it");
+    image::open(&output).unwrap().to_rgb8().into_raw()
+}
+
+#[tokio::test]
+async fn gps_and_places_are_taken_out_of_heic_and_avif_and_orientation_stays() {
+    let app = spawn_app().await;
+    for extension in ["heic", "avif"] {
+        let original = heif_with_location(extension);
+        let told = exiftool(&original);
+        assert!(
+            told.contains("GPSLatitude") && told.contains("Berlin"),
+            "heif-enc kept the place: {told}"
+        );
+
+        let stored = stored_bytes(&app, &format!("trip.{extension}"), &original).await;
+
+        assert_eq!(
+            stored.len(),
+            original.len(),
+            "{extension}: cleaned in place"
+        );
+        assert!(!contains(&stored, &latitude_bytes()), "{extension}");
+        let told = exiftool(&stored);
+        assert!(places(&told).is_empty(), "{extension}: {told}");
+        assert!(
+            told.lines().any(|line| line.starts_with("[IFD0]")
+                && line.contains("Orientation")
+                && line.ends_with(": 6")),
+            "{extension}: orientation stays: {told}"
+        );
+        assert_eq!(
+            decoded_by_libheif(&stored),
+            decoded_by_libheif(&original),
+            "{extension}: the same pixels"
+        );
+    }
+}
+
 #[tokio::test]
 async fn with_keep_location_the_original_is_stored_as_it_came() {
     let app = spawn_app_with(|config| config.keep_location = true).await;
@@ -72,6 +123,8 @@ async fn with_keep_location_the_original_is_stored_as_it_came() {
         ("trip.jpg", jpeg_with_location()),
         ("trip.png", png_with_location()),
         ("trip.webp", webp_with_location()),
+        ("trip.heic", heif_with_location("heic")),
+        ("trip.avif", heif_with_location("avif")),
     ] {
         assert_eq!(
             stored_bytes(&app, name, &original).await,

@@ -85,7 +85,7 @@ async fn a_text_file_is_refused_and_nothing_is_stored() {
     assert_eq!(code, "unsupported_type");
     assert_eq!(
         message,
-        "notes.txt is not a supported image: JPEG, PNG, GIF, WebP or AVIF"
+        "notes.txt is not a supported image: JPEG, PNG, GIF, WebP, AVIF or HEIC"
     );
     assert!(app.all_files().is_empty());
 }

@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use helpers::{jpeg, png, spawn_app_on};
 use located::{
-    contains, jpeg_with_location, latitude_bytes, png_with_location, webp_with_location,
+    contains, exiftool, heif_with_location, jpeg_with_location, latitude_bytes, places,
+    png_with_location, webp_with_location,
 };
 use serde_json::Value;
 
@@ -77,7 +78,7 @@ fn a_folder_is_imported_as_uploads_and_again_stores_nothing_twice() {
     );
     assert!(
         said.contains(
-            "notes.jpg: notes.jpg is not a supported image: JPEG, PNG, GIF, WebP or AVIF"
+            "notes.jpg: notes.jpg is not a supported image: JPEG, PNG, GIF, WebP, AVIF or HEIC"
         ),
         "{said}"
     );
@@ -216,6 +217,8 @@ fn an_import_takes_the_location_out_unless_told_to_keep_it() {
         ("coast", "jpg", jpeg_with_location()),
         ("hills", "png", png_with_location()),
         ("lake", "webp", webp_with_location()),
+        ("phone", "heic", heif_with_location("heic")),
+        ("sky", "avif", heif_with_location("avif")),
     ];
     for (stem, extension, bytes) in &originals {
         std::fs::write(folder.join(format!("{stem}.{extension}")), bytes).unwrap();
@@ -230,6 +233,8 @@ fn an_import_takes_the_location_out_unless_told_to_keep_it() {
         assert!(!contains(&stored, &latitude_bytes()), "{stem}: no latitude");
     }
     assert!(!contains(&stored_photo(&bucket, "coast"), b"Berlin"));
+    let told = exiftool(&stored_photo(&bucket, "phone"));
+    assert!(places(&told).is_empty(), "{told}");
 
     let bucket = temp.path().join("kept");
     let done = run(

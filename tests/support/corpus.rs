@@ -55,4 +55,74 @@ pub fn corpus() -> Vec<(&'static str, Vec<u8>, StatusCode, &'static str)> {
         }, S::UNPROCESSABLE_ENTITY, "too_many_pixels"),
         ("empty.png", Vec::new(), S::BAD_REQUEST, "empty_file"),
     ]
+    .into_iter()
+    .chain(hostile_heic())
+    .collect()
+}
+
+/// Every `at` where `needle` begins in `haystack`.
+fn all_at(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    (0..haystack.len().saturating_sub(needle.len()))
+        .filter(|&at| &haystack[at..at + needle.len()] == needle)
+        .collect()
+}
+
+/// HEIC files (made by heif-enc, see `located`) bent out of shape.
+fn hostile_heic() -> Vec<(&'static str, Vec<u8>, StatusCode, &'static str)> {
+    use StatusCode as S;
+    let heic = crate::located::heif_with_location("heic");
+    let lying = {
+        // Every size property says 100,000 × 100,000.
+        let mut file = heic.clone();
+        for at in all_at(&heic, b"ispe") {
+            file[at + 8..at + 12].copy_from_slice(&100_000u32.to_be_bytes());
+            file[at + 12..at + 16].copy_from_slice(&100_000u32.to_be_bytes());
+        }
+        file
+    };
+    let huge_grid = {
+        // The grid (kept in the metadata's own data box) says 65,535 × 65,535.
+        let mut file = heic.clone();
+        let at = all_at(&heic, b"idat")[0] + 4;
+        file[at + 1] = 0; // 16-bit sizes
+        file[at + 4..at + 8].copy_from_slice(&[0xff; 4]);
+        file
+    };
+    let page = {
+        // A HEIC's type box, then a page a browser would render.
+        let mut file = heic[..24].to_vec();
+        file[0..4].copy_from_slice(&24u32.to_be_bytes());
+        let html = b"<html><script>alert(document.cookie)</script></html>";
+        file.extend_from_slice(&((html.len() + 8) as u32).to_be_bytes());
+        file.extend_from_slice(b"free");
+        file.extend_from_slice(html);
+        file
+    };
+    vec![
+        (
+            "cut.heic",
+            heic[..heic.len() - 10].to_vec(),
+            S::UNPROCESSABLE_ENTITY,
+            "invalid_image",
+        ),
+        (
+            "zip-behind.heic",
+            with(heic.clone(), b"PK\x03\x04\x14\x00\x00\x00 hidden archive"),
+            S::UNPROCESSABLE_ENTITY,
+            "invalid_image",
+        ),
+        ("page.heic", page, S::UNPROCESSABLE_ENTITY, "invalid_image"),
+        (
+            "lying.heic",
+            lying,
+            S::UNPROCESSABLE_ENTITY,
+            "too_many_pixels",
+        ),
+        (
+            "huge-grid.heic",
+            huge_grid,
+            S::UNPROCESSABLE_ENTITY,
+            "too_many_pixels",
+        ),
+    ]
 }

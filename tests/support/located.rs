@@ -103,3 +103,53 @@ pub fn webp_with_location() -> Vec<u8> {
     .concat();
     [&b"RIFF"[..], &(body.len() as u32).to_le_bytes(), &body].concat()
 }
+
+/// A HEIF file made by libheif's `heif-enc` (Debian's libheif-examples) from
+/// [`jpeg_with_location`]: `extension` `heic` for HEVC pictures, `avif` for AV1.
+/// It carries the JPEG's EXIF (GPS, orientation) and XMP (a city) as items.
+pub fn heif_with_location(extension: &str) -> Vec<u8> {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let jpeg = folder.path().join("trip.jpg");
+    let out = folder.path().join(format!("trip.{extension}"));
+    std::fs::write(&jpeg, jpeg_with_location()).expect("the JPEG written");
+    heif_enc(&[jpeg.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    std::fs::read(&out).expect("heif-enc's output")
+}
+
+/// Runs `heif-enc` (quietly, at middling quality) with `args`.
+pub fn heif_enc(args: &[&std::ffi::OsStr]) {
+    let status = std::process::Command::new("heif-enc")
+        .args(["-q", "60"])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("heif-enc runs (apt-get install libheif-examples; scripts/test installs it)");
+    assert!(status.success(), "heif-enc {args:?}: {status}");
+}
+
+/// What `exiftool` reads of `file`'s tags, one `Group:Tag: value` per line.
+pub fn exiftool(file: &[u8]) -> String {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("photo");
+    std::fs::write(&path, file).expect("the file written");
+    let output = std::process::Command::new("exiftool")
+        .args(["-a", "-G1", "-s", "-n"])
+        .arg(&path)
+        .output()
+        .expect("exiftool runs (apt-get install libimage-exiftool-perl; scripts/test installs it)");
+    assert!(output.status.success(), "exiftool failed");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The lines of an [`exiftool`] report that still say where: GPS tags and places
+/// with a value.
+pub fn places(told: &str) -> Vec<&str> {
+    told.lines()
+        .filter(|line| {
+            ["GPS", "City", "Country", "Location"]
+                .iter()
+                .any(|tag| line.contains(tag))
+        })
+        .filter(|line| !line.trim_end().ends_with(':'))
+        .collect()
+}
