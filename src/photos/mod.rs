@@ -7,6 +7,8 @@
 pub mod colour;
 /// Reading a photo's pixels, at a reduced scale where it can, and why it fails.
 pub mod decode;
+/// The bounded pool photos are decoded in, with panics and runaway decodes caught.
+pub mod decoders;
 /// The same bytes stored once: content hashes kept in the bucket.
 pub mod duplicates;
 /// Orientation, taken-at and camera from a photo's EXIF block.
@@ -15,6 +17,8 @@ pub mod exif;
 pub mod facts;
 /// One making at a time per key, shared by all who ask meanwhile.
 pub mod flight;
+/// HEIC pixels, through a decoder in safe Rust.
+pub mod heif;
 /// Where derived objects live: hidden prefix, photo, version.
 pub mod keys;
 /// Making the derived images and reading the facts, from a photo's bytes.

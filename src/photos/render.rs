@@ -61,7 +61,7 @@ pub fn render(bytes: &[u8], kind: ImageKind, max_pixels: u64) -> Result<Rendered
         orientation,
         stored_size,
     } = decode(bytes, kind, max_pixels, EDGES[EDGES.len() - 1])?;
-    let orientation = exif.orientation.unwrap_or(orientation);
+    let orientation = upright_by(kind, &exif, orientation);
     let mut copies = Vec::with_capacity(EDGES.len());
     // Largest first, each from the one before: every resize starts small.
     let mut source = image;
@@ -94,7 +94,7 @@ pub fn screen_copy(
 ) -> Result<Copy, RenderError> {
     let exif = Exif::read(bytes);
     let decoded = decode(bytes, kind, max_pixels, edge)?;
-    let orientation = exif.orientation.unwrap_or(decoded.orientation);
+    let orientation = upright_by(kind, &exif, decoded.orientation);
     let fitted = fit(&decoded.image, edge)?;
     Ok(encode(
         fitted,
@@ -102,6 +102,16 @@ pub fn screen_copy(
         decoded.profile.as_deref(),
         edge,
     ))
+}
+
+/// How to turn decoded pixels upright: by the EXIF orientation, except in a HEIF
+/// file, whose own rotation and mirroring the decoder applied and whose EXIF
+/// orientation only repeats them (ISO/IEC 23008-12 says not to apply it).
+fn upright_by(kind: ImageKind, exif: &Exif, decoded: Orientation) -> Orientation {
+    match kind {
+        ImageKind::Heic | ImageKind::Avif => decoded,
+        _ => exif.orientation.unwrap_or(decoded),
+    }
 }
 
 /// The pixels of a photo, JPEGs at the smallest scale that still covers `largest`.
@@ -115,7 +125,7 @@ fn decode(
         ImageKind::Jpeg => decode_jpeg(bytes, max_pixels, largest),
         ImageKind::Png | ImageKind::Gif | ImageKind::Webp => decode_other(bytes, max_pixels),
         ImageKind::Avif => Err(RenderError::NotDecoded("AVIF")),
-        ImageKind::Heic => Err(RenderError::NotDecoded("HEIC")),
+        ImageKind::Heic => super::heif::decode_heic(bytes, max_pixels),
     }
 }
 

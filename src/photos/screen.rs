@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 
+use super::decoders;
 use super::keys;
 use super::render::screen_copy;
 use super::Photos;
@@ -33,7 +34,7 @@ impl Photos {
 
     async fn make_screen_copy(&self, info: &ObjectInfo, edge: u32) -> Result<Bytes> {
         let version = keys::version(info);
-        let _decoding = self.decode_slot().await?;
+        let slot = self.decode_slot().await?;
         let (read, bytes, kind) = self
             .original(info)
             .await?
@@ -43,9 +44,8 @@ impl Photos {
             return Err(Error::NotFound(info.name.to_string()));
         }
         let max_pixels = self.inner.max_pixels;
-        let copy = tokio::task::spawn_blocking(move || screen_copy(&bytes, kind, max_pixels, edge))
+        let copy = decoders::run(slot, move || screen_copy(&bytes, kind, max_pixels, edge))
             .await
-            .map_err(|error| Error::Internal(format!("the decoder failed: {error}")))?
             .map_err(|why| Error::NotFound(format!("{} (no copy: {why})", info.name)))?;
         let webp = Bytes::from(copy.webp);
         let copy_name = keys::copy(&info.name, &version, edge);

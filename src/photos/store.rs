@@ -12,6 +12,7 @@ use futures::stream::StreamExt;
 use quick_cache::sync::Cache;
 use tokio::sync::Semaphore;
 
+use super::decoders;
 use super::duplicates::{self, ContentHash};
 use super::facts::Facts;
 use super::flight::Flights;
@@ -48,7 +49,7 @@ pub(super) struct Inner {
     flights: Flights<Arc<Facts>>,
     /// The screen-sized copies being made, by the name they will be written under.
     pub(super) screens: Flights<Bytes>,
-    decodes: Semaphore,
+    decodes: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Photos {
@@ -70,7 +71,7 @@ impl Photos {
                 known: Cache::new(KNOWN_FACTS),
                 flights: Flights::new(),
                 screens: Flights::new(),
-                decodes: Semaphore::new(decodes.max(1)),
+                decodes: Arc::new(Semaphore::new(decodes.max(1))),
             }),
         }
     }
@@ -197,17 +198,14 @@ impl Photos {
         if let Some(facts) = self.read_facts(&facts_name).await? {
             return Ok(self.remember(&facts_name, facts));
         }
-        let _decoding = self.decode_slot().await?;
+        let slot = self.decode_slot().await?;
         let name = uploaded_as.unwrap_or_else(|| display_name(info.name.as_str()));
         let mut sha256 = None;
         let facts = match self.original(info).await? {
             Ok((read, bytes, kind)) if keys::version(&read) == version => {
                 sha256 = Some(ContentHash::of(&bytes));
                 let max_pixels = self.inner.max_pixels;
-                let rendered =
-                    tokio::task::spawn_blocking(move || render(&bytes, kind, max_pixels))
-                        .await
-                        .map_err(|error| Error::Internal(format!("the decoder failed: {error}")))?;
+                let rendered = decoders::run(slot, move || render(&bytes, kind, max_pixels)).await;
                 match rendered {
                     Ok(rendered) => {
                         for copy in &rendered.copies {
@@ -238,11 +236,11 @@ impl Photos {
         Ok(self.remember(&facts_name, facts))
     }
 
-    /// One of the bounded number of decodes at once, held while it lives.
-    pub(super) async fn decode_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
-        self.inner
-            .decodes
-            .acquire()
+    /// One of the bounded number of decodes at once, held while it lives (and
+    /// given to the decode, see `decoders`).
+    pub(super) async fn decode_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        Arc::clone(&self.inner.decodes)
+            .acquire_owned()
             .await
             .map_err(|_| Error::Internal("the decoders were closed".into()))
     }

@@ -7,6 +7,9 @@ mod auth;
 mod connections;
 #[path = "../support/corpus.rs"]
 mod corpus;
+mod heic;
+#[path = "../support/heif.rs"]
+mod heif;
 // Shared with the `stores` target, which uses other parts of it.
 #[allow(dead_code)]
 #[path = "../support/helpers.rs"]
