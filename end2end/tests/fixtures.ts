@@ -4,6 +4,10 @@
 import { test as base, APIRequestContext, Locator, Page } from "@playwright/test";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export type TestFile = { name: string; mimeType: string; buffer: Buffer };
 
@@ -51,6 +55,21 @@ export function jpg(stem: string, width = 48, height = 32, seed = 2): TestFile {
   // JPEG keeps an 8×8 block's mean, not one pixel's: the stamp fills whole blocks.
   const encoded = jpeg.encode({ data: stamped(width, height, seed, 8), width, height }, 90);
   return { name: `${stem}-${id}.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(encoded.data) };
+}
+
+/** An iPhone-style HEIC, made from a PNG by libheif's heif-enc (libheif-examples). */
+export function heic(stem: string, width = 160, height = 120, seed = 3): TestFile {
+  const id = unique();
+  const image = new PNG({ width, height });
+  stamped(width, height, seed, 16).copy(image.data);
+  const folder = mkdtempSync(join(tmpdir(), "heic-"));
+  try {
+    writeFileSync(join(folder, "in.png"), PNG.sync.write(image));
+    execFileSync("heif-enc", ["-q", "80", join(folder, "in.png"), "-o", join(folder, "out.heic")], { stdio: "ignore" });
+    return { name: `${stem}-${id}.HEIC`, mimeType: "image/heic", buffer: readFileSync(join(folder, "out.heic")) };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 export function text(stem: string): TestFile {

@@ -1,5 +1,5 @@
 import { Route } from "@playwright/test";
-import { dropFiles, expect, jpg, pasteFiles, png, test, text } from "./fixtures";
+import { dropFiles, expect, heic, jpg, pasteFiles, png, test, text } from "./fixtures";
 import { GalleryPage } from "./gallery-page";
 
 test("files picked with the file picker upload and appear in the grid", async ({ page }) => {
@@ -38,6 +38,28 @@ test("images pasted into the page upload and appear in the grid", async ({ page 
   await pasteFiles(page, [file]);
 
   await gallery.expectUploaded(file);
+});
+
+test("an iPhone's HEIC dropped on the page is stored, shown in the grid and opened in the viewer", async ({ page }) => {
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const file = heic("iphone");
+
+  await dropFiles(page, gallery.uploadArea, [file]);
+
+  // Chromium cannot decode HEIC: the row's neutral square gives way to the
+  // server's thumbnail once the photo is stored.
+  const row = gallery.upload(file);
+  await expect(row).toHaveAttribute("data-state", "done");
+  const preview = row.getByTestId("upload-server-preview");
+  await expect(preview).toBeVisible();
+  await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await gallery.expectDecodedInGrid(file);
+
+  await gallery.tileOf(file).getByRole("link").click();
+  const photo = page.getByTestId("viewer").getByTestId("viewer-photo");
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await expect(page).toHaveURL(/\/photo\/iphone-[^/]+\.heic$/i);
 });
 
 test("the preview shows before the upload finishes", async ({ page }) => {

@@ -1,4 +1,6 @@
-//! One file's row in the upload list: its small preview, name and size, its
+//! One file's row in the upload list: its small preview (drawn by the browser, or,
+//! for a photo the browser cannot decode such as an iPhone's HEIC, a neutral
+//! square until the server's own thumbnail replaces it once stored), name and size, its
 //! progress, where it is in words (or why it failed), and what can be done with
 //! it now: cancel while it waits or is sent, retry once it failed or was cancelled.
 
@@ -50,13 +52,25 @@ pub fn UploadRow(
     let can_retry =
         move || state.with(|state| matches!(state, State::Failed(_) | State::Cancelled));
     let drawn = upload.drawn;
+    // The server's thumbnail, for a stored photo the browser drew no preview of.
+    let server_preview = move || match state.get() {
+        State::Done(image) if !drawn.get() => image
+            .photo
+            .and_then(|photo| photo.thumbnails.into_iter().next())
+            .map(|thumbnail| thumbnail.url),
+        _ => None,
+    };
     let label = name.clone();
     let cancel_label = format!("Cancel {name}");
     let retry_label = format!("Retry {name}");
     view! {
         <li class="upload" data-testid="upload-item" data-file=name.clone() data-state=data_state>
             <canvas class="preview" data-testid="upload-preview" node_ref=upload.canvas
-                data-drawn=move || drawn.get().to_string() aria-hidden="true"></canvas>
+                data-drawn=move || drawn.get().to_string() aria-hidden="true"
+                hidden=move || server_preview().is_some()></canvas>
+            {move || server_preview().map(|src| view! {
+                <img class="preview" src=src alt="" data-testid="upload-server-preview"/>
+            })}
             <div class="upload-body">
                 <span class="upload-name">{name.clone()} <span class="muted">" · " {human_bytes(size as u64)}</span></span>
                 <progress max="1" value=fraction aria-label=format!("Upload of {label}") data-testid="upload-progress"></progress>
