@@ -42,10 +42,12 @@ fn main() {
         began.elapsed().as_secs_f64()
     );
 
+    let before_one = peak_kib();
     let ours = median(|| {
         let rendered = render(&file, ImageKind::Heic, u64::MAX).expect("it renders");
         assert_eq!(rendered.copies.len(), 3);
     });
+    let one = peak_kib().saturating_sub(before_one);
     let out = dir.path().join("out.webp");
     let vips = median(|| {
         let status = Command::new("vipsthumbnail")
@@ -57,8 +59,9 @@ fn main() {
         assert!(status.success());
     });
     println!(
-        "all derived images (median of {RUNS}): ours {:.0} ms, vipsthumbnail (one 640 px WebP) {:.0} ms: {:.2}×",
+        "all derived images (median of {RUNS}): ours {:.0} ms (peak memory +{} MB), vipsthumbnail (one 640 px WebP) {:.0} ms: {:.2}×",
         ms(ours),
+        one / 1024,
         ms(vips),
         ours.as_secs_f64() / vips.as_secs_f64()
     );

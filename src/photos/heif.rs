@@ -28,12 +28,14 @@ pub fn decode_heic(bytes: &[u8], max_pixels: u64) -> Result<Decoded, RenderError
         error => broken(error),
     })?;
     let (width, height) = (decoded.width, decoded.height);
-    // Phones' photos have no alpha; where there is one, the colour under it is kept.
-    let rgb: Vec<u8> = decoded
-        .data
-        .chunks_exact(4)
-        .flat_map(|rgba| [rgba[0], rgba[1], rgba[2]])
-        .collect();
+    // Phones' photos have no alpha; where there is one, the colour under it is
+    // kept. Packed in place: a second buffer would be 36 MB more at 12 MP.
+    let mut rgb = decoded.data;
+    let pixels = rgb.len() / 4;
+    for pixel in 0..pixels {
+        rgb.copy_within(pixel * 4..pixel * 4 + 3, pixel * 3);
+    }
+    rgb.truncate(pixels * 3);
     let image = RgbImage::from_raw(width, height, rgb)
         .ok_or_else(|| RenderError::Broken("HEIC: fewer pixels than its size says".into()))?;
     Ok(Decoded {
