@@ -4,12 +4,16 @@
 //!
 //!     cargo bench --features ssr --bench derive
 
-use std::io::Cursor;
+// Shared with the other benches, which use the rest of it.
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use bucket_gallery::photos::render::render;
 use bucket_gallery::sniff::ImageKind;
+use support::{median, ms, photo_like};
 
 const RUNS: usize = 7;
 
@@ -27,13 +31,13 @@ fn main() {
         let jpeg = photo_like(width, height);
         let path = dir.path().join(format!("{width}x{height}.jpg"));
         std::fs::write(&path, &jpeg).expect("the photo is written");
-        let ours = median(|| {
+        let ours = median(RUNS, || {
             let rendered = render(&jpeg, ImageKind::Jpeg, u64::MAX).expect("it renders");
             assert_eq!(rendered.copies.len(), 3);
         });
         let out = dir.path().join("out.webp");
         let vips = which_vips().map(|vips| {
-            median(|| {
+            median(RUNS, || {
                 let status = Command::new(&vips)
                     .arg(&path)
                     .args(["-s", "640x640", "-o"])
@@ -64,45 +68,6 @@ fn main() {
             sizes.join(", ")
         );
     }
-}
-
-/// A JPEG that compresses like a photo: smooth gradients with fine texture.
-fn photo_like(width: u32, height: u32) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_u32;
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let grain = (state & 31) as i32 - 16;
-        let shade =
-            |base: u32, scale: u32| (((base * 255) / scale) as i32 + grain).clamp(0, 255) as u8;
-        image::Rgb([
-            shade(x, width),
-            shade(y, height),
-            shade(x + y, width + height),
-        ])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("JPEG encodes");
-    out.into_inner()
-}
-
-fn median(mut run: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 fn which_vips() -> Option<String> {

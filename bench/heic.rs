@@ -11,12 +11,12 @@
 #[allow(dead_code)]
 mod support;
 
-use std::io::Cursor;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bucket_gallery::photos::render::render;
 use bucket_gallery::sniff::ImageKind;
+use support::{median, ms, peak_kib, photo_like};
 
 const RUNS: usize = 3;
 const AT_ONCE: usize = 20;
@@ -43,13 +43,13 @@ fn main() {
     );
 
     let before_one = peak_kib();
-    let ours = median(|| {
+    let ours = median(RUNS, || {
         let rendered = render(&file, ImageKind::Heic, u64::MAX).expect("it renders");
         assert_eq!(rendered.copies.len(), 3);
     });
     let one = peak_kib().saturating_sub(before_one);
     let out = dir.path().join("out.webp");
-    let vips = median(|| {
+    let vips = median(RUNS, || {
         let status = Command::new("vipsthumbnail")
             .arg(&heic)
             .args(["-s", "640x640", "-o"])
@@ -137,57 +137,4 @@ fn bucket_gallery_copies(bucket: &std::path::Path) -> usize {
     let mut found = 0;
     walk(bucket, &mut found);
     found
-}
-
-/// This process's peak resident memory so far, in KiB.
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// A JPEG that compresses like a photo: smooth gradients with fine texture.
-fn photo_like(width: u32, height: u32) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_u32;
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let grain = (state & 31) as i32 - 16;
-        let shade =
-            |base: u32, scale: u32| (((base * 255) / scale) as i32 + grain).clamp(0, 255) as u8;
-        image::Rgb([
-            shade(x, width),
-            shade(y, height),
-            shade(x + y, width + height),
-        ])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("JPEG encodes");
-    out.into_inner()
-}
-
-fn median(mut run: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }

@@ -1,6 +1,6 @@
 //! What the benchmarks share: the real server started in-process over a bucket,
-//! a tiny image, a page of the gallery asked for, and this process's resident
-//! memory.
+//! a tiny image and a photo-like one, a page of the gallery asked for, timing, and
+//! this process's resident memory.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -40,16 +40,65 @@ pub async fn start_on(bucket_url: String, adjust: impl FnOnce(&mut Config)) -> s
 
 /// This process's resident memory, in KiB.
 pub fn rss_kib() -> u64 {
+    status_kib("VmRSS:")
+}
+
+/// This process's peak resident memory so far, in KiB.
+pub fn peak_kib() -> u64 {
+    status_kib("VmHWM:")
+}
+
+fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|line| line.starts_with("VmRSS:"))
+                .find(|line| line.starts_with(field))
                 .and_then(|line| line.split_whitespace().nth(1))
                 .and_then(|kib| kib.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// A JPEG that compresses like a photo: smooth gradients with fine texture.
+pub fn photo_like(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_u32;
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let grain = (state & 31) as i32 - 16;
+        let shade =
+            |base: u32, scale: u32| (((base * 255) / scale) as i32 + grain).clamp(0, 255) as u8;
+        image::Rgb([
+            shade(x, width),
+            shade(y, height),
+            shade(x + y, width + height),
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("JPEG encodes");
+    out.into_inner()
+}
+
+/// The median time of `runs` runs of `run`.
+pub fn median(runs: usize, mut run: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+pub fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
 }
 
 /// `GET /api/images?limit=60` (after `cursor`): how long it took, and the page.
