@@ -66,7 +66,7 @@ pub struct Index {
 }
 
 /// A short fingerprint of a listing in order: the same objects, the same digest.
-pub fn digest(objects: &[ObjectInfo]) -> String {
+pub fn digest<'a>(objects: impl IntoIterator<Item = &'a ObjectInfo>) -> String {
     let mut hash = Sha256::new();
     for object in objects {
         hash.update(object.name.as_str());

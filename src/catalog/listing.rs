@@ -20,6 +20,12 @@ use crate::storage::{listing_requests, ObjectInfo, KEYS_PER_REQUEST};
 const CLOCK_SKEW: Duration = Duration::from_secs(300);
 /// The most objects pages are made of while catching up (the newest found).
 const PROVISIONAL: usize = 10_000;
+/// How long a walk that found only what this server stored or deleted, or what
+/// the journal told, may leave the index as it is: a server starting reads the
+/// index and the journal, which keeps those changes for an hour. A bucket with
+/// photos coming in is written an index of every quarter hour rather than of
+/// every walk.
+const INDEX_KEPT_FOR: Duration = Duration::from_secs(15 * 60);
 /// Walks of a bucket that takes at least this many listing requests are told to
 /// the other instances, and looked for before walking: telling and looking cost
 /// a request each, so sharing the walks of a smaller bucket would cost more
@@ -75,7 +81,7 @@ impl Catalog {
     pub(super) async fn first_listing(&self) -> Result<()> {
         let _only_one = self.listing.lock().await;
         if self.snapshot().is_none() && !self.load_index().await {
-            self.take_listing(false).await?;
+            self.take_listing(false, false).await?;
         }
         Ok(())
     }
@@ -130,7 +136,7 @@ impl Catalog {
             if shared && catalog.take_another_walk().await {
                 return;
             }
-            if let Err(error) = catalog.take_listing(shared).await {
+            if let Err(error) = catalog.take_listing(shared, false).await {
                 tracing::warn!(
                     "the bucket could not be listed; the gallery shows the previous listing: {}",
                     error.report().chain
@@ -179,6 +185,7 @@ impl Catalog {
             .interval(listing_requests(index.objects.len()))
             .min(journal::RETENTION / 2);
         state.index_digest = Some(index.digest);
+        state.index_at = Some(started);
         state.shelf = Some(Arc::new(index.shelf));
         state.walked_at = Some(walked_at);
         state.provisional = None;
@@ -264,8 +271,9 @@ impl Catalog {
 
     /// Lists the bucket and makes that the listing pages are served from; paces
     /// the next walk by the requests this one took (`looked`: one more, made
-    /// before it for another instance's walk).
-    pub(super) async fn take_listing(&self, looked: bool) -> Result<()> {
+    /// before it for another instance's walk). `asked`: the admin asked for this
+    /// walk, and whatever it finds changed is written as the index at once.
+    pub(super) async fn take_listing(&self, looked: bool, asked: bool) -> Result<()> {
         let started = Instant::now();
         let walked_at = Utc::now();
         let mut requests = usize::from(looked);
@@ -290,9 +298,24 @@ impl Catalog {
             tracing::info!(objects = objects.len(), ?took, "listed the bucket");
         }
         let digest = index::digest(&objects);
+        // Whether the walk found just what pages showed already: the last
+        // listing with what this server and the journal added or removed since.
+        let expected = {
+            let state = self.read_state();
+            state.listing.as_ref().is_some_and(|listing| {
+                let recent: Vec<ObjectInfo> =
+                    state.recent.iter().map(|r| r.object.clone()).collect();
+                let removed = state.removed.keys().cloned().collect();
+                let shown = super::merged(&listing.objects, &recent, 0, &removed);
+                index::digest(shown) == digest
+            })
+        };
         let objects: Arc<[ObjectInfo]> = objects.into();
         let changed = {
             let mut state = self.write_state();
+            let index_fresh = state
+                .index_at
+                .is_some_and(|at| at.elapsed() < INDEX_KEPT_FOR);
             state.problem = None;
             state.provisional = None;
             state.walked_at = Some(walked_at);
@@ -302,9 +325,11 @@ impl Catalog {
                 objects: Arc::clone(&objects),
                 started,
             });
-            // An empty bucket needs no index, unless one says it holds something.
+            // An empty bucket needs no index, unless one says it holds something;
+            // a fresh index with the journal beside it holds what was expected.
             state.index_digest.as_deref() != Some(digest.as_str())
                 && (!objects.is_empty() || state.index_digest.is_some())
+                && (asked || !(expected && index_fresh))
         };
         if changed {
             // The next start (here or on another instance) reads this, not the bucket.
@@ -319,6 +344,7 @@ impl Catalog {
                     requests += written.requests;
                     let mut state = self.write_state();
                     state.index_digest = Some(digest.clone());
+                    state.index_at = Some(started);
                     state.shelf = Some(Arc::new(written.shelf));
                 }
                 Err(error) => tracing::warn!(

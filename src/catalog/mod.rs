@@ -111,6 +111,8 @@ struct State {
     /// The gallery's own objects the last walk that did not skip them paged
     /// through.
     own_objects: Option<usize>,
+    /// When the walk the index in the bucket holds began.
+    index_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -205,46 +207,20 @@ impl Catalog {
             problem,
             catching_up,
         } = self.current().await?;
-        let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
         let removed = self.removed_names();
         let start = |objects: &[ObjectInfo]| match after {
             Some(after) => objects.partition_point(|object| sort_key(object) <= after),
             None => 0,
         };
-        // Merge the two sorted runs; the listing may hold a recent object too.
-        let mut listed = listing.objects[start(&listing.objects)..]
-            .iter()
-            .filter(|object| !fresh.contains(object.name.as_str()))
-            .filter(|object| !removed.contains(object.name.as_str()))
-            .peekable();
-        let mut added = recent[start(&recent)..].iter().peekable();
-        let mut objects = Vec::with_capacity(limit.min(1024));
-        loop {
-            let next = match (listed.peek(), added.peek()) {
-                (Some(a), Some(b)) if sort_key(a) <= sort_key(b) => listed.next(),
-                (Some(_), Some(_)) => added.next(),
-                (Some(_), None) => listed.next(),
-                (None, Some(_)) => added.next(),
-                (None, None) => None,
-            };
-            let Some(next) = next else {
-                return Ok(Page {
-                    objects,
-                    more: false,
-                    problem,
-                    catching_up,
-                });
-            };
-            if objects.len() == limit {
-                return Ok(Page {
-                    objects,
-                    more: true,
-                    problem,
-                    catching_up,
-                });
-            }
-            objects.push(next.clone());
-        }
+        let listed = &listing.objects[start(&listing.objects)..];
+        let mut merged = merged(listed, &recent, start(&recent), &removed);
+        let objects: Vec<ObjectInfo> = merged.by_ref().take(limit).cloned().collect();
+        Ok(Page {
+            more: merged.next().is_some(),
+            objects,
+            problem,
+            catching_up,
+        })
     }
 
     /// The object `name` with the ones just before (newer) and after (older) it in
@@ -292,7 +268,7 @@ impl Catalog {
     /// gallery holds after it.
     pub async fn rescan(&self) -> Result<usize> {
         let _only_one = self.listing.lock().await;
-        self.take_listing(false).await?;
+        self.take_listing(false, true).await?;
         let Some(Current {
             listing, recent, ..
         }) = self.snapshot()
@@ -364,6 +340,31 @@ impl Catalog {
             catching_up: None,
         })
     }
+}
+
+/// The gallery's order: `listed` (from a walk) and `recent` from `recent_from`
+/// on (what this server and the journal added since, whose other versions the
+/// listing may hold), both sorted, merged, with what was `removed` since left out.
+fn merged<'a>(
+    listed: &'a [ObjectInfo],
+    recent: &'a [ObjectInfo],
+    recent_from: usize,
+    removed: &'a HashSet<String>,
+) -> impl Iterator<Item = &'a ObjectInfo> {
+    let fresh: HashSet<&str> = recent.iter().map(|o| o.name.as_str()).collect();
+    let added = &recent[recent_from..];
+    let mut listed = listed
+        .iter()
+        .filter(move |object| !fresh.contains(object.name.as_str()))
+        .filter(|object| !removed.contains(object.name.as_str()))
+        .peekable();
+    let mut added = added.iter().peekable();
+    std::iter::from_fn(move || match (listed.peek(), added.peek()) {
+        (Some(a), Some(b)) if sort_key(a) <= sort_key(b) => listed.next(),
+        (Some(_), Some(_)) => added.next(),
+        (Some(_), None) => listed.next(),
+        (None, _) => added.next(),
+    })
 }
 
 #[cfg(test)]

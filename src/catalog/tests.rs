@@ -69,7 +69,7 @@ async fn what_this_server_adds_shows_at_once_and_only_once() {
     catalog.added(new).await;
 
     assert_eq!(names(&catalog).await, ["new.png", "old.png"]);
-    catalog.take_listing(false).await.unwrap();
+    catalog.take_listing(false, false).await.unwrap();
     assert_eq!(
         names(&catalog).await,
         ["new.png", "old.png"],
@@ -90,7 +90,7 @@ async fn what_this_server_deletes_is_gone_at_once() {
     catalog.removed(&a).await;
 
     assert_eq!(names(&catalog).await, ["b.png"]);
-    catalog.take_listing(false).await.unwrap();
+    catalog.take_listing(false, false).await.unwrap();
     assert_eq!(names(&catalog).await, ["b.png"]);
 }
 
@@ -116,7 +116,7 @@ async fn another_instance_s_changes_show_without_a_walk() {
 
     other.read_journal().await.unwrap();
     assert_eq!(names(&other).await, ["b.png"]);
-    other.take_listing(false).await.unwrap();
+    other.take_listing(false, false).await.unwrap();
     assert_eq!(names(&other).await, ["b.png"], "the same after a walk");
 }
 
@@ -439,4 +439,48 @@ async fn a_walk_is_paced_by_the_requests_it_took() {
     assert_eq!(serves(&catalog), (secs(10), Some(1002)));
     catalog.rescan().await.unwrap();
     assert_eq!(serves(&catalog), (secs(10), Some(1002)));
+}
+
+#[tokio::test]
+async fn a_walk_that_finds_only_what_was_told_leaves_a_fresh_index_as_it_is() {
+    let bucket = Bucket::open(&Settings::new("memory://")).unwrap();
+    put(&bucket, "a.png").await;
+    let catalog = Catalog::new(bucket.clone(), unbudgeted(Duration::ZERO));
+    let newest_index = || async {
+        let keys = crate::storage::keys_for_test(&bucket, index::FOLDER).await;
+        keys.into_iter()
+            .filter(|key| key.ends_with("head.json"))
+            .max()
+    };
+    catalog.rescan().await.unwrap();
+    let first = newest_index().await.expect("an index");
+
+    // This server stores b.png and deletes a.png: both told to the journal.
+    put(&bucket, "b.png").await;
+    let b = bucket
+        .head(&ObjectName::parse("b.png").unwrap())
+        .await
+        .unwrap();
+    catalog.added([b]).await;
+    let a = ObjectName::parse("a.png").unwrap();
+    bucket.delete(&a).await.unwrap();
+    catalog.removed(&a).await;
+    // A walk in the background (the admin's rescan writes an index whatever).
+    catalog.take_listing(false, false).await.unwrap();
+    assert_eq!(names(&catalog).await, ["b.png"]);
+    assert_eq!(
+        newest_index().await.as_ref(),
+        Some(&first),
+        "the walk found what pages showed: the index stays"
+    );
+    // A server starting reads that index and the journal beside it.
+    let starting = Catalog::new(bucket.clone(), unbudgeted(Duration::from_secs(3600)));
+    assert_eq!(names(&starting).await, ["b.png"]);
+
+    // Another tool's photo: not what pages showed, so a new index holds it.
+    put(&bucket, "c.png").await;
+    catalog.take_listing(false, false).await.unwrap();
+    assert_ne!(newest_index().await, Some(first));
+    let later = Catalog::new(bucket.clone(), unbudgeted(Duration::from_secs(3600)));
+    assert_eq!(names(&later).await, ["c.png", "b.png"]);
 }
