@@ -2,6 +2,7 @@
 //! out of stored JPEG, PNG, WebP, HEIC and AVIF originals (orientation stays), unless
 //! KEEP_LOCATION is set. The files are made in tests/support/located.rs.
 
+use crate::heif::decoded_by_libheif;
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use crate::located::{
     contains, exiftool, heif_with_location, jpeg_with_location, latitude_bytes, places,
@@ -63,21 +64,6 @@ async fn gps_is_taken_out_of_a_webp() {
 
     assert_eq!(stored.len(), original.len());
     assert!(!contains(&stored, &latitude_bytes()));
-}
-
-/// The pixels `heif-convert` (libheif) decodes from a HEIF file, as a PNG.
-fn decoded_by_libheif(file: &[u8]) -> Vec<u8> {
-    let folder = tempfile::tempdir().unwrap();
-    let (input, output) = (folder.path().join("in"), folder.path().join("out.png"));
-    std::fs::write(&input, file).unwrap();
-    let status = std::process::Command::new("heif-convert")
-        .arg(&input)
-        .arg(&output)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("heif-convert runs (apt-get install libheif-examples)");
-    assert!(status.success(), "libheif decodes it");
-    image::open(&output).unwrap().to_rgb8().into_raw()
 }
 
 #[tokio::test]

@@ -4,19 +4,11 @@
 //! pixels are compared with. A file turned or mirrored gets an `irot` or `imir`
 //! property written into its boxes, which heif-enc does not write.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use image::{ImageBuffer, Rgb, RgbImage};
 
-fn run(tool: &str, args: &[&Path], package: &str) {
-    let status = Command::new(tool)
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap_or_else(|error| panic!("{tool} runs (apt-get install {package}): {error}"));
-    assert!(status.success(), "{tool} {args:?}: {status}");
-}
+use crate::located::heif_enc;
 
 /// A photo-like picture of `width` × `height`: colour that changes smoothly
 /// across it (as in photos, whose colour varies far more slowly than their
@@ -45,15 +37,14 @@ pub fn heic(picture: &RgbImage, bits: u8) -> Vec<u8> {
     } else {
         picture.save(&png).unwrap();
     }
-    let status = Command::new("heif-enc")
-        .args(["-q", "60", "-b", &bits.to_string()])
-        .arg(&png)
-        .arg("-o")
-        .arg(&heic)
-        .stdout(Stdio::null())
-        .status()
-        .expect("heif-enc runs (apt-get install libheif-examples)");
-    assert!(status.success(), "heif-enc: {status}");
+    let bits = bits.to_string();
+    heif_enc(&[
+        "-b".as_ref(),
+        bits.as_ref(),
+        png.as_os_str(),
+        "-o".as_ref(),
+        heic.as_os_str(),
+    ]);
     std::fs::read(&heic).unwrap()
 }
 
@@ -62,7 +53,13 @@ pub fn decoded_by_libheif(file: &[u8]) -> RgbImage {
     let folder = tempfile::tempdir().unwrap();
     let (input, output) = (folder.path().join("in.heic"), folder.path().join("out.png"));
     std::fs::write(&input, file).unwrap();
-    run("heif-convert", &[&input, &output], "libheif-examples");
+    let status = Command::new("heif-convert")
+        .arg(&input)
+        .arg(&output)
+        .stdout(Stdio::null())
+        .status()
+        .expect("heif-convert runs (apt-get install libheif-examples)");
+    assert!(status.success(), "heif-convert: {status}");
     image::open(&output).unwrap().to_rgb8()
 }
 
