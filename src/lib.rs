@@ -74,6 +74,10 @@ pub mod cli;
 /// Settings from flags and environment variables, translated for each part.
 #[cfg(feature = "ssr")]
 pub mod config;
+/// The parts of the WASM app in chunks of their own, fetched before a page that
+/// shows them hydrates.
+#[cfg(feature = "hydrate")]
+pub mod parts;
 /// Whether the server runs on Replit, and the defaults that follow.
 #[cfg(feature = "ssr")]
 pub mod replit_host;
@@ -82,10 +86,14 @@ pub mod replit_host;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Entry point of the WASM bundle: hydrates the server-rendered page.
+/// Entry point of the WASM bundle: hydrates the server-rendered page, once the
+/// code of the parts it shows from chunks of their own is here (see `parts`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        parts::load_shown().await;
+        leptos::mount::hydrate_body(app::App);
+    });
 }

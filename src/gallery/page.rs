@@ -10,7 +10,7 @@ use crate::api::links::{self, keys, Flash};
 use crate::api::{ApiError, ImageInfo, ImagePage};
 use crate::auth::session::current_session;
 use crate::top_bar::TopBar;
-use crate::upload::UploadWidget;
+use crate::upload::{upload_widget, UploadProps};
 
 /// The gallery page: what a form upload said, the upload widget, the grid.
 #[component]
@@ -34,21 +34,22 @@ pub fn GalleryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let session = session.await.unwrap_or_default();
                 let page = page.await;
+                let upload = if session.can_upload {
+                    let on_uploaded = Callback::new(move |image: ImageInfo| uploaded.update(|all| all.insert(0, image)));
+                    let props = UploadProps { hydrated, max_file_bytes: session.max_file_bytes, max_pixels: session.max_pixels, on_uploaded };
+                    Some(upload_widget(props).await)
+                } else {
+                    None
+                };
                 view! {
                     <TopBar session/>
                     <main data-hydrated=move || hydrated.get().to_string()>
                         {move || flash().map(|flash| view! { <FlashBanner flash/> })}
-                        {if session.can_upload {
-                            view! {
-                                <UploadWidget hydrated max_file_bytes=session.max_file_bytes max_pixels=session.max_pixels on_uploaded=move |image: ImageInfo| uploaded.update(|all| all.insert(0, image))/>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <p class="signin-prompt" data-testid="signin-prompt">
-                                    <a href=links::SIGN_IN>"Sign in"</a>" to upload images."
-                                </p>
-                            }.into_any()
-                        }}
+                        {upload.unwrap_or_else(|| view! {
+                            <p class="signin-prompt" data-testid="signin-prompt">
+                                <a href=links::SIGN_IN>"Sign in"</a>" to upload images."
+                            </p>
+                        }.into_any())}
                         <GalleryGrid page uploaded can_delete=session.can_delete/>
                     </main>
                 }

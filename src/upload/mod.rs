@@ -30,7 +30,32 @@ pub use widget::UploadWidget;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
-use crate::api::{ApiError, UploadedImages};
+use crate::api::{ApiError, ImageInfo, UploadedImages};
+
+/// The widget's name as a part of the app kept in a chunk of its own: its root
+/// element carries it (see `crate::parts`).
+pub const PART: &str = "upload";
+
+/// What the upload widget is given (see [`UploadWidget`]).
+pub struct UploadProps {
+    pub hydrated: RwSignal<bool>,
+    pub max_file_bytes: u64,
+    pub max_pixels: u64,
+    pub on_uploaded: Callback<ImageInfo>,
+}
+
+/// The upload widget, in a WASM chunk of its own: only pages that offer uploading
+/// load it (the server names it in the page, so the browser fetches it at once).
+#[lazy]
+pub fn upload_widget(props: UploadProps) -> AnyView {
+    let UploadProps {
+        hydrated,
+        max_file_bytes,
+        max_pixels,
+        on_uploaded,
+    } = props;
+    view! { <UploadWidget hydrated max_file_bytes max_pixels on_uploaded/> }.into_any()
+}
 
 /// Stores the files of a multipart body. A plain form post (a browser without
 /// JavaScript) is answered with a redirect back to the gallery (303).

@@ -316,7 +316,7 @@ pub fn UploadWidget(
     let totals = Memo::new(move |_| totals_of(&uploads.read()));
 
     view! {
-        <section class="uploader" class:dragging=move || dragging.get() data-testid="upload-area">
+        <section class="uploader" class:dragging=move || dragging.get() data-testid="upload-area" data-part=super::PART>
             <p class="visually-hidden" aria-live="polite" data-testid="upload-summary">{summary}</p>
             // Without JavaScript this form posts to the upload endpoint, which
             // redirects back here; with it, files upload as soon as they are picked.

@@ -97,6 +97,36 @@ impl Model {
     }
 }
 
+/// The viewer's name as a part of the app kept in a chunk of its own: its root
+/// element carries it (see `crate::parts`).
+pub const PART: &str = "viewer";
+
+/// What the viewer is given (see [`Viewer`]).
+pub struct ViewerArgs {
+    pub start: ImageInfo,
+    pub known: Option<PhotoView>,
+    pub can_delete: bool,
+    pub close_href: String,
+    pub on_close: Callback<String>,
+    pub on_deleted: Callback<String>,
+}
+
+/// The viewer, in a WASM chunk of its own: a gallery page fetches it once it is
+/// idle (or when a photo is opened first), a photo's own page at once (the server
+/// names it in the page).
+#[lazy]
+pub fn viewer(props: ViewerArgs) -> AnyView {
+    let ViewerArgs {
+        start,
+        known,
+        can_delete,
+        close_href,
+        on_close,
+        on_deleted,
+    } = props;
+    view! { <Viewer start known can_delete close_href on_close on_deleted/> }.into_any()
+}
+
 /// The viewer, showing `start` first (`known`: its full view when the page has it).
 #[component]
 pub fn Viewer(
@@ -197,7 +227,7 @@ pub fn Viewer(
     let go_to = Callback::new(move |image: ImageInfo| go(Some(image)));
 
     view! {
-        <div class="viewer" data-testid="viewer" data-name=name>
+        <div class="viewer" data-testid="viewer" data-name=name data-part=PART>
             <Bar name=Signal::derive(name) caption=Signal::derive(caption) close_href can_delete copied
                 on_close=Callback::new(move |()| close()) on_gone=Callback::new(on_gone)/>
             <Stage photo screens zoom on_swipe=Callback::new(move |to_older: bool| go(if to_older { older() } else { newer() })) on_dismiss=Callback::new(move |()| close())/>

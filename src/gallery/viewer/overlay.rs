@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use super::Viewer;
+use super::{viewer, ViewerArgs};
 use crate::api::{links, ImageInfo};
 
 /// Opens the viewer from a tile; shared by the grid's tiles and the overlay.
@@ -94,6 +94,8 @@ pub fn ViewerOverlay(
         }
     });
     on_cleanup(move || history.remove());
+    // The viewer's code, fetched while nothing else is (runs in the browser only).
+    Effect::new(move |_| preload_when_idle());
 
     let close = Callback::new(move |last: String| {
         opener.last.set_value(last);
@@ -120,17 +122,45 @@ pub fn ViewerOverlay(
                 }
             });
             opener.last.set_value(start.name.clone());
-            view! {
-                // Named by the viewer's title: the name of the photo shown now.
-                <dialog class="viewer-dialog" node_ref=dialog aria-labelledby=super::TITLE_ID
-                    // Esc: the viewer closes itself, through the history.
-                    on:cancel=move |ev: web_sys::Event| ev.prevent_default()
-                    on:keydown=keep_focus_inside>
-                    <Viewer start known=None can_delete close_href=opener.from.get_value()
-                        on_close=close on_deleted/>
-                </dialog>
-            }
+            let props = ViewerArgs {
+                start,
+                known: None,
+                can_delete,
+                close_href: opener.from.get_value(),
+                on_close: close,
+                on_deleted,
+            };
+            // The dialog opens once the viewer's code is here (fetched ahead
+            // when the page is idle, so usually at once).
+            Suspend::new(async move {
+                let shown = viewer(props).await;
+                view! {
+                    // Named by the viewer's title: the name of the photo shown now.
+                    <dialog class="viewer-dialog" node_ref=dialog aria-labelledby=super::TITLE_ID
+                        // Esc: the viewer closes itself, through the history.
+                        on:cancel=move |ev: web_sys::Event| ev.prevent_default()
+                        on:keydown=keep_focus_inside>
+                        {shown}
+                    </dialog>
+                }
+            })
         })
+    }
+}
+
+/// Fetches the viewer's code once the browser has nothing else to do (the first
+/// screen's thumbnails come first), so opening a photo does not wait for it.
+fn preload_when_idle() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let fetch = Closure::once_into_js(|| {
+        let _ = lazy_preload!(super::viewer);
+    });
+    if window()
+        .request_idle_callback(fetch.unchecked_ref())
+        .is_err()
+    {
+        let _ = window().set_timeout_with_callback(fetch.unchecked_ref());
     }
 }
 

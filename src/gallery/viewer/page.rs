@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::super::view_photo;
-use super::Viewer;
+use super::{viewer, ViewerArgs};
 use crate::api::{links, ErrorCode};
 use crate::auth::session::current_session;
 
@@ -34,12 +34,19 @@ pub fn PhotoPage() -> impl IntoView {
                 match view.await {
                     Ok(view) => {
                         let title = format!("{} · bucket-gallery", view.photo.display_name);
+                        let shown = viewer(ViewerArgs {
+                            start: view.photo.clone(),
+                            known: Some(view),
+                            can_delete: session.can_delete,
+                            close_href: links::GALLERY.to_owned(),
+                            on_close: close,
+                            on_deleted: Callback::new(|_: String| {}),
+                        })
+                        .await;
                         view! {
                             <Title text=title/>
                             <main class="photo-page" data-hydrated=move || hydrated.get().to_string()>
-                                <Viewer start=view.photo.clone() known=Some(view) can_delete=session.can_delete
-                                    close_href=links::GALLERY.to_owned() on_close=close
-                                    on_deleted=Callback::new(|_: String| {})/>
+                                {shown}
                             </main>
                         }
                         .into_any()
