@@ -188,7 +188,7 @@ const ROW_HEIGHT: u32 = 200;
 /// Tiles grow to fill their row: usually by less than this much (a row of
 /// 4:3 photos grows by a fifth at most); a tile that grows more gets a copy a
 /// little soft rather than one twice too large.
-const MOST_GROWTH: f64 = 1.25;
+const MOST_GROWTH: (u64, u64) = (5, 4);
 
 /// About as many tiles as the first screen shows: their thumbnails load at once,
 /// first in line (the largest paint is one of them); the rest as they scroll in.
@@ -222,12 +222,17 @@ fn Tile(
         .as_ref()
         .filter(|photo| photo.width > 0 && photo.height > 0)
         .map_or((1, 1), |photo| (photo.width, photo.height));
-    let aspect = f64::from(width) / f64::from(height);
     let shape = format!("--w:{width};--h:{height}");
+    // The widest a tile of this shape grows to in a row `row` high, in whole
+    // pixels (whole-number arithmetic: float formatting would add to the WASM).
+    let widest = |row: u32| {
+        let (grow, by) = MOST_GROWTH;
+        (u64::from(row) * u64::from(width) * grow).div_ceil(u64::from(height) * by)
+    };
     let sizes = format!(
         "(max-width: 600px) {}px, {}px",
-        (f64::from(ROW_HEIGHT_PHONE) * aspect * MOST_GROWTH).ceil(),
-        (f64::from(ROW_HEIGHT) * aspect * MOST_GROWTH).ceil()
+        widest(ROW_HEIGHT_PHONE),
+        widest(ROW_HEIGHT)
     );
     let picture = match &photo {
         Some(photo) if photo.thumbnails.is_empty() => view! {

@@ -20,6 +20,7 @@ mod webp;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::sizes::megapixels;
 use crate::sniff::ImageKind;
 
 /// The largest metadata segment held in memory to be cleaned.
@@ -41,12 +42,8 @@ pub enum Problem {
     TrailingData,
     #[error("it contains markup ({marker}): a file that is also a web page is refused")]
     Markup { marker: &'static str },
-    #[error("it is {width} × {height} pixels ({} megapixels); the limit is {} megapixels", megapixels(*.width, *.height), .limit / 1_000_000)]
+    #[error("it is {width} × {height} pixels ({} megapixels); the limit is {} megapixels", megapixels(*.width * *.height), .limit / 1_000_000)]
     TooManyPixels { width: u64, height: u64, limit: u64 },
-}
-
-fn megapixels(width: u64, height: u64) -> String {
-    format!("{:.1}", (width * height) as f64 / 1_000_000.0)
 }
 
 /// What the walk learned.

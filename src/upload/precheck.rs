@@ -7,7 +7,7 @@
 
 use crate::api::SUPPORTED_TYPES;
 use crate::brands;
-use crate::sizes::human_bytes;
+use crate::sizes::{human_bytes, megapixels};
 
 /// How many bytes of a file [`judge`] reads: a JPEG's size comes after its EXIF
 /// block, which may hold a thumbnail of its own.
@@ -41,8 +41,8 @@ pub fn judge(name: &str, size: u64, limits: Limits, head: &[u8]) -> Result<(), S
     match dimensions(head) {
             Some((width, height)) if limits.most_pixels > 0 && width * height > limits.most_pixels => {
                 Err(format!(
-                    "{name} is not a valid image: it is {width} × {height} pixels ({:.1} megapixels); the limit is {} megapixels",
-                    (width * height) as f64 / 1_000_000.0,
+                    "{name} is not a valid image: it is {width} × {height} pixels ({} megapixels); the limit is {} megapixels",
+                    megapixels(width * height),
                     limits.most_pixels / 1_000_000
                 ))
             }

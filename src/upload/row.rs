@@ -41,7 +41,7 @@ pub fn UploadRow(
         State::Checking => "Checking…".to_owned(),
         State::Queued if !online.get() => "Waiting for the network…".to_owned(),
         State::Queued => "Waiting…".to_owned(),
-        State::Sending { .. } => format!("Uploading… {:.0}%", fraction() * 100.0),
+        State::Sending { .. } => format!("Uploading… {}%", (fraction() * 100.0).round() as u32),
         State::Waiting { reason, .. } => format!("{reason}: trying again…"),
         State::Done(image) if image.already_in_gallery => "Already in the gallery, as ".to_owned(),
         State::Done(_) => "Uploaded".to_owned(),

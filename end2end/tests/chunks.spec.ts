@@ -1,0 +1,59 @@
+// The WASM app's chunks, as a browser fetches them: a visitor's gallery never
+// fetches the upload widget's code, a signed-in one fetches it before the page
+// hydrates (so the widget works at once), the viewer's code comes once the page
+// is idle, and a photo's own page hydrates with it. A chunk whose page fails to
+// hydrate or whose part does nothing would show here first.
+import type { Page } from "@playwright/test";
+import { GalleryPage } from "./gallery-page";
+import { dropFiles, expect, jpg, test as signedIn, uploadByApi, visitorTest } from "./fixtures";
+
+const UPLOAD_CHUNK = /\/pkg\/split_upload_widget_[^/]*\.wasm$/;
+const VIEWER_CHUNK = /\/pkg\/split_viewer_[^/]*\.wasm$/;
+
+/** Every WASM file the page asks for from now on. */
+function wasmRequests(page: Page): string[] {
+  const seen: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().endsWith(".wasm")) seen.push(new URL(request.url()).pathname);
+  });
+  return seen;
+}
+
+visitorTest("a visitor's gallery never fetches the upload widget; the viewer comes once the page is idle", async ({ page, request }) => {
+  const name = await uploadByApi(request, jpg("chunk-visitor"));
+  const fetched = wasmRequests(page);
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  await expect.poll(() => fetched.some((path) => VIEWER_CHUNK.test(path))).toBe(true);
+  expect(fetched.filter((path) => UPLOAD_CHUNK.test(path))).toEqual([]);
+  await expect(page.getByTestId("upload-area")).toHaveCount(0);
+
+  // The viewer fetched ahead opens at once.
+  await page.locator(`[data-testid="gallery-item"][data-name="${name}"] a.frame`).click();
+  await expect(page.getByTestId("viewer")).toHaveAttribute("data-name", name);
+  expect(fetched.filter((path) => VIEWER_CHUNK.test(path))).toHaveLength(1);
+});
+
+signedIn("signed in, the upload widget's chunk is fetched before the page hydrates, and the widget works", async ({ page }) => {
+  const fetched = wasmRequests(page);
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  // Hydrated means the widget's code was here first (the page waits for it).
+  expect(fetched.some((path) => UPLOAD_CHUNK.test(path))).toBe(true);
+  const file = jpg("chunk-signed-in");
+  await dropFiles(page, page.locator("body"), [file]);
+  await expect(gallery.tileOf(file)).toBeVisible();
+});
+
+signedIn("a photo's own page hydrates with the viewer's chunk: the arrow keys move at once", async ({ page }) => {
+  const older = await uploadByApi(page.request, jpg("chunk-older"));
+  const newer = await uploadByApi(page.request, jpg("chunk-newer"));
+  const fetched = wasmRequests(page);
+  await page.goto(`/photo/${newer.split("/").map(encodeURIComponent).join("/")}`);
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
+  expect(fetched.some((path) => VIEWER_CHUNK.test(path))).toBe(true);
+  // Other tests upload too: move to whatever is older than `newer`, as the API says.
+  const view = await (await page.request.get(`/api/photo?name=${encodeURIComponent(newer)}`)).json();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByTestId("viewer")).toHaveAttribute("data-name", view.older?.name ?? older);
+});
