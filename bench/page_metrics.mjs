@@ -1,19 +1,24 @@
 // Page metrics of the gallery as Lighthouse measures them, in a real Chromium:
 // LCP, CLS and total blocking time on a fast-3G network with the CPU slowed 4×,
 // and the bytes of images the first screen downloads, on a desktop and on a phone.
-// Run by bench/serve (node bench/page_metrics.mjs <base URL>), with Playwright from
-// end2end/.
+// Run by bench/serve (node bench/page_metrics.mjs <base URL> [admin token]), with
+// Playwright from end2end/; with the token, the desktop is measured signed in too
+// (the page then has the upload widget, whose WASM chunk it fetches before hydrating).
 import { createRequire } from "node:module";
 
 const require = createRequire(`${process.cwd()}/end2end/`);
 const { chromium, devices } = require("@playwright/test");
 
 const base = process.argv[2];
+const token = process.argv[3];
 const fast3g = { offline: false, latency: 562.5, downloadThroughput: (1.44 * 1024 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 };
 
-async function measure(browser, label, options) {
+async function measure(browser, label, options, signedIn = false) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
+  // Signed in through the context's own requests (they share its cookies), so
+  // nothing measured below comes from the browser's cache.
+  if (signedIn) await context.request.get(`${base}/signin/link?token=${encodeURIComponent(token)}`, { maxRedirects: 0 });
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", fast3g);
@@ -58,4 +63,5 @@ const browser = await chromium.launch({
 const { defaultBrowserType: _, ...pixel7 } = devices["Pixel 7"];
 await measure(browser, "desktop 1366×900", { viewport: { width: 1366, height: 900 } });
 await measure(browser, "phone (Pixel 7)", pixel7);
+if (token) await measure(browser, "desktop 1366×900, signed in", { viewport: { width: 1366, height: 900 } }, true);
 await browser.close();

@@ -27,7 +27,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                // Loaded when the browser is idle, at low priority: the first
+                // screen's thumbnails (the largest paint) come first on a slow network.
+                <HydrationScripts options defer=true/>
                 // Nothing is painted before the whole first page of the grid has
                 // arrived: a row painted while the rest of its page is still on the
                 // way would be the grid's last row, then stretch as the rest comes

@@ -148,19 +148,34 @@ pub fn ViewerOverlay(
     }
 }
 
-/// Fetches the viewer's code once the browser has nothing else to do (the first
-/// screen's thumbnails come first), so opening a photo does not wait for it.
+/// Fetches the viewer's code once the page has loaded (the first screen's
+/// thumbnails are in: on a slow network the chunk must not hold them up) and the
+/// browser has nothing else to do, so opening a photo does not wait for it.
 fn preload_when_idle() {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    let fetch = Closure::once_into_js(|| {
-        let _ = lazy_preload!(super::viewer);
-    });
-    if window()
-        .request_idle_callback(fetch.unchecked_ref())
-        .is_err()
-    {
-        let _ = window().set_timeout_with_callback(fetch.unchecked_ref());
+    let when_idle = || {
+        let fetch = Closure::once_into_js(|| {
+            let _ = lazy_preload!(super::viewer);
+        });
+        if window()
+            .request_idle_callback(fetch.unchecked_ref())
+            .is_err()
+        {
+            let _ = window().set_timeout_with_callback(fetch.unchecked_ref());
+        }
+    };
+    if document().ready_state() == "complete" {
+        when_idle();
+    } else {
+        let loaded = Closure::once_into_js(when_idle);
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_once(true);
+        let _ = window().add_event_listener_with_callback_and_add_event_listener_options(
+            "load",
+            loaded.unchecked_ref(),
+            &options,
+        );
     }
 }
 
