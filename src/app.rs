@@ -6,13 +6,13 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment, WildcardSegment};
+use leptos_router::{Lazy, SsrMode, StaticSegment, WildcardSegment};
 
 use crate::api::links;
-use crate::auth::page::SignInPage;
-use crate::gallery::delete::DeleteConfirmPage;
+use crate::auth::page::SignInRoute;
+use crate::gallery::delete::DeleteRoute;
 use crate::gallery::page::GalleryPage;
-use crate::gallery::viewer::page::{self as photo, PhotoPage};
+use crate::gallery::viewer::page::{self as photo, PhotoRoute};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,10 +56,10 @@ pub fn App() -> impl IntoView {
                 // is complete without JavaScript (streamed parts need a script to show).
                 <Route path=segment(links::GALLERY) view=GalleryPage ssr=SsrMode::Async/>
                 <Route path=segment(links::CLASSIC_UPLOAD) view=GalleryPage ssr=SsrMode::Async/>
-                <Route path=segment(links::SIGN_IN) view=SignInPage/>
-                <Route path=segment(links::DELETE_PAGE) view=DeleteConfirmPage/>
+                <Route path=segment(links::SIGN_IN) view={Lazy::<SignInRoute>::new()}/>
+                <Route path=segment(links::DELETE_PAGE) view={Lazy::<DeleteRoute>::new()}/>
                 <Route path=(segment(links::PHOTO_PREFIX.trim_end_matches('/')), WildcardSegment(photo::NAME))
-                    view=PhotoPage ssr=SsrMode::Async/>
+                    view={Lazy::<PhotoRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -57,3 +57,30 @@ signedIn("a photo's own page hydrates with the viewer's chunk: the arrow keys mo
   await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("viewer")).toHaveAttribute("data-name", view.older?.name ?? older);
 });
+
+visitorTest("the sign-in and delete pages are chunks of their own: reached by a click or by their address, with no error", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const fetched = wasmRequests(page);
+  const gallery = new GalleryPage(page);
+  await gallery.open();
+  const signInChunk = (path: string) => /\/pkg\/split___sign_in_route_view_[^/]*\.wasm$/.test(path);
+  expect(fetched.filter(signInChunk)).toEqual([]);
+
+  // A click on the bar's link: the router fetches the page's chunk, then shows it.
+  await page.getByTestId("sign-in").click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  expect(fetched.some(signInChunk)).toBe(true);
+
+  // By address: the page hydrates with its chunk fetched first.
+  for (const address of ["/signin", "/delete?name=nothing.jpg"]) {
+    await page.goto(address);
+    await page.waitForLoadState("load");
+    // The app's files load when the browser is idle; give the page time to hydrate.
+    await expect.poll(() => page.evaluate(() => new Promise((done) => requestIdleCallback(() => done(true))))).toBe(true);
+    await page.waitForTimeout(1000);
+  }
+  expect(fetched.some((path) => /\/pkg\/split___delete_route_view_[^/]*\.wasm$/.test(path))).toBe(true);
+  expect(errors).toEqual([]);
+});

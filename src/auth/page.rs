@@ -3,8 +3,27 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::links::{self, keys};
+
+/// The sign-in page's name as a part of the app kept in a chunk of its own (see
+/// `crate::parts`).
+pub const PART: &str = "sign-in";
+
+/// The sign-in page as a route whose code is a WASM chunk of its own.
+pub struct SignInRoute;
+
+#[lazy_route]
+impl LazyRoute for SignInRoute {
+    fn data() -> Self {
+        SignInRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <SignInPage/> }.into_any()
+    }
+}
 
 /// Signing in with the admin token: a plain form, which works without JavaScript.
 #[component]
@@ -21,7 +40,7 @@ pub fn SignInPage() -> impl IntoView {
         <header class="top">
             <h1><a href=links::GALLERY>"bucket-gallery"</a></h1>
         </header>
-        <main class="signin">
+        <main class="signin" data-part=PART>
             <h2>"Sign in"</h2>
             {move || error().map(|message| view! {
                 <p class="banner error" role="alert" data-testid="signin-error">{message}</p>

@@ -5,9 +5,28 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use leptos_router::{lazy_route, LazyRoute};
 
 use super::delete_image;
 use crate::api::links::{self, keys};
+
+/// The delete page's name as a part of the app kept in a chunk of its own (see
+/// `crate::parts`).
+pub const PAGE_PART: &str = "delete-page";
+
+/// The delete page as a route whose code is a WASM chunk of its own.
+pub struct DeleteRoute;
+
+#[lazy_route]
+impl LazyRoute for DeleteRoute {
+    fn data() -> Self {
+        DeleteRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <DeleteConfirmPage/> }.into_any()
+    }
+}
 
 /// `/delete?name=...`: the question before a delete, for a browser without
 /// JavaScript. The form posts to the delete server function, which comes back to
@@ -19,7 +38,7 @@ pub fn DeleteConfirmPage() -> impl IntoView {
     let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
     let image_url = links::image(&name);
     view! {
-        <main class="confirm-delete">
+        <main class="confirm-delete" data-part=PAGE_PART>
             <h2>"Delete " <q>{caption}</q> "?"</h2>
             <img src=image_url alt=name.clone() class="confirm-preview"/>
             <p>"It is removed from the bucket for good."</p>

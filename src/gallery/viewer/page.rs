@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::{lazy_route, LazyRoute};
 
 use super::super::view_photo;
 use super::{viewer, ViewerArgs};
@@ -15,6 +16,24 @@ use crate::auth::session::current_session;
 
 /// The route's parameter: the photo's name (the rest of the path).
 pub const NAME: &str = "name";
+
+/// The photo page's name as a part of the app kept in a chunk of its own (see
+/// `crate::parts`); the viewer it shows is another.
+pub const PART: &str = "photo-page";
+
+/// A photo's own page as a route whose code is a WASM chunk of its own.
+pub struct PhotoRoute;
+
+#[lazy_route]
+impl LazyRoute for PhotoRoute {
+    fn data() -> Self {
+        PhotoRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <PhotoPage/> }.into_any()
+    }
+}
 
 #[component]
 pub fn PhotoPage() -> impl IntoView {
@@ -45,7 +64,7 @@ pub fn PhotoPage() -> impl IntoView {
                         .await;
                         view! {
                             <Title text=title/>
-                            <main class="photo-page" data-hydrated=move || hydrated.get().to_string()>
+                            <main class="photo-page" data-part=PART data-hydrated=move || hydrated.get().to_string()>
                                 {shown}
                             </main>
                         }
@@ -67,7 +86,7 @@ pub fn PhotoPage() -> impl IntoView {
                             format!("The photo could not be shown: {}", error.message)
                         };
                         view! {
-                            <main class="photo-missing">
+                            <main class="photo-missing" data-part=PART>
                                 <p class="banner error" role="alert" data-testid="photo-missing">{message}</p>
                                 <p><a href=links::GALLERY>"Back to the gallery"</a></p>
                             </main>
