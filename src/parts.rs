@@ -3,10 +3,11 @@
 //! and the pages other than the gallery (sign-in, delete, a photo's own). A page
 //! the server rendered with one of them hydrates only once that part's code is
 //! here: hydration runs through a part without waiting for it, and finding the
-//! part's markup where nothing was drawn would break the page. So the entry point fetches
-//! the parts the page shows first; the server named them in the page's head, so
+//! part's markup where nothing was drawn would break the page. So the entry point
+//! fetches the parts the page shows first; the server named them in the page's head, so
 //! the browser is already fetching them.
 
+use futures::future::{join_all, LocalBoxFuture};
 use leptos::prelude::document;
 use leptos_router::LazyRoute;
 
@@ -18,6 +19,18 @@ use crate::upload;
 /// The attribute that names the part an element is the root of.
 pub const ATTRIBUTE: &str = "data-part";
 
+/// What fetches a part's code.
+type Fetch = fn() -> LocalBoxFuture<'static, ()>;
+
+/// Each part by the name its root carries, with what fetches its code.
+const PARTS: [(&str, Fetch); 5] = [
+    (upload::PART, || Box::pin(upload::__preload_upload_widget())),
+    (viewer::PART, || Box::pin(viewer::__preload_viewer())),
+    (viewer::page::PART, || Box::pin(PhotoRoute::preload())),
+    (sign_in::PART, || Box::pin(SignInRoute::preload())),
+    (delete::PAGE_PART, || Box::pin(DeleteRoute::preload())),
+];
+
 /// Fetches the code of every part the page shows.
 pub async fn load_shown() {
     let shown = |part: &str| {
@@ -27,38 +40,11 @@ pub async fn load_shown() {
             .flatten()
             .is_some()
     };
-    let (upload, viewer, photo_page, sign_in, delete_page) = (
-        shown(upload::PART),
-        shown(viewer::PART),
-        shown(viewer::page::PART),
-        shown(sign_in::PART),
-        shown(delete::PAGE_PART),
-    );
-    futures::join!(
-        async {
-            if upload {
-                upload::__preload_upload_widget().await;
-            }
-        },
-        async {
-            if viewer {
-                viewer::__preload_viewer().await;
-            }
-        },
-        async {
-            if photo_page {
-                PhotoRoute::preload().await;
-            }
-        },
-        async {
-            if sign_in {
-                SignInRoute::preload().await;
-            }
-        },
-        async {
-            if delete_page {
-                DeleteRoute::preload().await;
-            }
-        },
-    );
+    join_all(
+        PARTS
+            .iter()
+            .filter(|(part, _)| shown(part))
+            .map(|(_, fetch)| fetch()),
+    )
+    .await;
 }

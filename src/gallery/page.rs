@@ -10,7 +10,7 @@ use crate::api::links::{self, keys, Flash};
 use crate::api::{ApiError, ImageInfo, ImagePage};
 use crate::auth::session::current_session;
 use crate::top_bar::TopBar;
-use crate::upload::{upload_widget, UploadProps};
+use crate::upload::{upload_widget, UploadArgs};
 
 /// The gallery page: what a form upload said, the upload widget, the grid.
 #[component]
@@ -36,7 +36,7 @@ pub fn GalleryPage() -> impl IntoView {
                 let page = page.await;
                 let upload = if session.can_upload {
                     let on_uploaded = Callback::new(move |image: ImageInfo| uploaded.update(|all| all.insert(0, image)));
-                    let props = UploadProps { hydrated, max_file_bytes: session.max_file_bytes, max_pixels: session.max_pixels, on_uploaded };
+                    let props = UploadArgs { hydrated, max_file_bytes: session.max_file_bytes, max_pixels: session.max_pixels, on_uploaded };
                     Some(upload_widget(props).await)
                 } else {
                     None

@@ -37,7 +37,7 @@ use crate::api::{ApiError, ImageInfo, UploadedImages};
 pub const PART: &str = "upload";
 
 /// What the upload widget is given (see [`UploadWidget`]).
-pub struct UploadProps {
+pub struct UploadArgs {
     pub hydrated: RwSignal<bool>,
     pub max_file_bytes: u64,
     pub max_pixels: u64,
@@ -47,8 +47,8 @@ pub struct UploadProps {
 /// The upload widget, in a WASM chunk of its own: only pages that offer uploading
 /// load it (the server names it in the page, so the browser fetches it at once).
 #[lazy]
-pub fn upload_widget(props: UploadProps) -> AnyView {
-    let UploadProps {
+pub fn upload_widget(props: UploadArgs) -> AnyView {
+    let UploadArgs {
         hydrated,
         max_file_bytes,
         max_pixels,
