@@ -10,6 +10,8 @@
 pub mod api;
 /// AVIF or HEIC, from a file's type box.
 pub mod brands;
+/// Type-erased views that hydrate at once (`into_any` without its asynchronous copy).
+pub mod erased;
 /// Sizes as people read them ("16 MiB").
 pub mod sizes;
 

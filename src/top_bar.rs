@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::links;
 use crate::api::Session;
+use crate::erased::Erase;
 
 /// The title, and signing in or out.
 #[component]
@@ -23,11 +24,11 @@ pub fn TopBar(session: Session) -> impl IntoView {
                             data-testid="sign-out-everywhere"
                         >"Sign out everywhere"</button>
                     </form>
-                }.into_any()
+                }.erase()
             } else {
-                view! { <a href=links::SIGN_IN class="signin-link" data-testid="sign-in">"Sign in"</a> }.into_any()
+                view! { <a href=links::SIGN_IN class="signin-link" data-testid="sign-in">"Sign in"</a> }.erase()
             }}
         </header>
     }
-    .into_any()
+    .erase()
 }

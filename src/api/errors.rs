@@ -1,8 +1,10 @@
 //! Errors as they cross the wire: a stable [`ErrorCode`] and a message, as
 //! `{"error": {"code", "message"}}`, for the browser and API clients alike.
 
-use leptos::server_fn::{codec::JsonEncoding, error::FromServerFnError, error::ServerFnErrorErr};
+use leptos::server_fn::{error::FromServerFnError, error::ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+
+use super::codec::JsonText;
 
 /// Stable, machine-readable error codes: clients and tests match on these, never on wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +93,7 @@ impl From<ApiError> for Envelope {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = JsonText;
 
     /// Failures of the server-function machinery itself: a request whose arguments
     /// do not parse is the caller's fault; anything else (a network failure seen by

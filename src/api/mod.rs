@@ -1,6 +1,8 @@
 //! The wire contract, the same on both sides: the types the API speaks, its error
 //! codes, and every address and query key. Nothing here knows the server.
 
+/// JSON read from text: one decoder per type for pages and server functions alike.
+pub mod codec;
 /// `ApiError` and its stable codes: `{"error": {"code", "message"}}`.
 pub mod errors;
 /// Paths, query keys and the functions that build every link.

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::api::links::{self, keys};
+use crate::erased::Erase;
 
 /// The sign-in page's name as a part of the app kept in a chunk of its own (see
 /// `crate::parts`).
@@ -21,7 +22,7 @@ impl LazyRoute for SignInRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <SignInPage/> }.into_any()
+        view! { <SignInPage/> }.erase()
     }
 }
 
@@ -56,5 +57,5 @@ pub fn SignInPage() -> impl IntoView {
             </p>
         </main>
     }
-    .into_any()
+    .erase()
 }

@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
+use crate::api::codec::Json;
 use crate::api::{ApiError, Session};
 
 /// The session of the request.
-#[server(prefix = "/api", endpoint = "session", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "session", input = GetUrl, output = Json)]
 pub async fn current_session() -> Result<Session, ApiError> {
     use crate::auth::guard::Caller;
     use crate::state::AppState;

@@ -9,6 +9,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use super::delete_image;
 use crate::api::links::{self, keys};
+use crate::erased::Erase;
 
 /// The delete page's name as a part of the app kept in a chunk of its own (see
 /// `crate::parts`).
@@ -24,7 +25,7 @@ impl LazyRoute for DeleteRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <DeleteConfirmPage/> }.into_any()
+        view! { <DeleteConfirmPage/> }.erase()
     }
 }
 
@@ -50,7 +51,7 @@ pub fn DeleteConfirmPage() -> impl IntoView {
             </form>
         </main>
     }
-    .into_any()
+    .erase()
 }
 
 /// Delete, then a question before anything is removed; the tile leaves the grid
@@ -101,5 +102,5 @@ pub fn DeleteControl(
             {move || failed.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
         </div>
     }
-    .into_any()
+    .erase()
 }

@@ -12,6 +12,7 @@ use super::more::{load_while_near, Older};
 use super::viewer::overlay::{Opener, ViewerOverlay};
 use crate::api::links::{self, keys};
 use crate::api::{ApiError, ErrorCode, ImageInfo, ImagePage};
+use crate::erased::Erase;
 
 /// The grid of images, newest first: those uploaded from this page, then the page
 /// of the bucket the `cursor` query parameter names, then a link to older ones.
@@ -36,17 +37,17 @@ pub fn GalleryGrid(
             {page.catching_up.map(|found| view! { <CatchingUp found/> })}
             <Grid page uploaded on_first_page can_delete/>
         }
-        .into_any(),
+        .erase(),
         Err(error) if error.code == ErrorCode::StorageUnavailable => view! {
             <BucketDown reason=error.message stale=false/>
         }
-        .into_any(),
+        .erase(),
         Err(error) => view! {
             <p class="banner error" role="alert">"The gallery could not be loaded: " {error.message}</p>
         }
-        .into_any(),
+        .erase(),
     };
-    view! { <section class="gallery" aria-label="Gallery">{content}</section> }.into_any()
+    view! { <section class="gallery" aria-label="Gallery">{content}</section> }.erase()
 }
 
 /// The bucket cannot be used: why, and what still works.
@@ -64,7 +65,7 @@ fn BucketDown(reason: String, stale: bool) -> impl IntoView {
             <p>{consequence}</p>
         </div>
     }
-    .into_any()
+    .erase()
 }
 
 /// The server is walking the bucket for the first time: the page shows what it
@@ -80,7 +81,7 @@ fn CatchingUp(found: u64) -> impl IntoView {
             </p>
         </div>
     }
-    .into_any()
+    .erase()
 }
 
 #[component]
@@ -178,7 +179,7 @@ fn Grid(
             })}
         </nav>
     }
-    .into_any()
+    .erase()
 }
 
 /// Row heights of the justified grid, in CSS pixels (style/main.css has the same):
@@ -238,7 +239,7 @@ fn Tile(
         Some(photo) if photo.thumbnails.is_empty() => view! {
             <span class="no-preview" title=photo.problem.clone().unwrap_or_default()>"No preview"</span>
         }
-        .into_any(),
+        .erase(),
         Some(photo) => {
             let src = photo.thumbnails.first().map(|t| t.url.clone()).unwrap_or_default();
             let backdrop = format!("background-image:url({})", photo.placeholder);
@@ -247,7 +248,7 @@ fn Tile(
                     style=backdrop loading=loading fetchpriority=priority decoding="async"/>
                 {photo.animated.then(|| view! { <span class="badge" title="Animated">"GIF"</span> })}
             }
-            .into_any()
+            .erase()
         }
         None => {
             let current = |edge: u32| links::derived("current", edge, &name);
@@ -260,7 +261,7 @@ fn Tile(
                 <img src=current(320) srcset=srcset sizes=sizes alt=caption.clone()
                     loading=loading decoding="async"/>
             }
-            .into_any()
+            .erase()
         }
     };
     let delete = can_delete.then(|| {
@@ -287,5 +288,5 @@ fn Tile(
             {delete}
         </li>
     }
-    .into_any()
+    .erase()
 }

@@ -16,10 +16,11 @@ pub mod viewer;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
+use crate::api::codec::Json;
 use crate::api::{ApiError, ImagePage, PhotoView};
 
 /// One page of images, newest first. `cursor` is the `next_cursor` of the page before.
-#[server(prefix = "/api", endpoint = "images", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "images", input = GetUrl, output = Json)]
 pub async fn list_images(
     limit: Option<u32>,
     cursor: Option<String>,
@@ -35,7 +36,7 @@ pub async fn list_images(
 }
 
 /// One photo with what the viewer shows of it, and its neighbours (newer, older).
-#[server(prefix = "/api", endpoint = "photo", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "photo", input = GetUrl, output = Json)]
 pub async fn view_photo(name: String) -> Result<PhotoView, ApiError> {
     use crate::catalog::around;
     use crate::error::respond;
@@ -50,7 +51,7 @@ pub async fn view_photo(name: String) -> Result<PhotoView, ApiError> {
 /// Deletes an image (the admin only: see [`routes`]). Deleting one that is already
 /// gone is not an error: the end state is what was asked for. A plain form post
 /// (the confirm page, without JavaScript) is redirected back to the gallery.
-#[server(prefix = "/api", endpoint = "delete")]
+#[server(prefix = "/api", endpoint = "delete", output = Json)]
 pub async fn delete_image(name: String) -> Result<(), ApiError> {
     use crate::api::links::{self, Flash};
     use crate::error::Error;
@@ -77,7 +78,7 @@ pub async fn delete_image(name: String) -> Result<(), ApiError> {
 /// Walks the whole bucket now (the admin only: see [`routes`]), so that objects
 /// other tools put into or took out of it show without waiting for the next walk
 /// (`RECONCILE_REQUESTS_PER_HOUR`); answers how many photos the gallery holds.
-#[server(prefix = "/api", endpoint = "rescan")]
+#[server(prefix = "/api", endpoint = "rescan", output = Json)]
 pub async fn rescan() -> Result<usize, ApiError> {
     use crate::error::respond;
     use crate::state::AppState;

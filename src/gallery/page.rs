@@ -9,6 +9,7 @@ use super::list_images;
 use crate::api::links::{self, keys, Flash};
 use crate::api::{ApiError, ImageInfo, ImagePage};
 use crate::auth::session::current_session;
+use crate::erased::Erase;
 use crate::top_bar::TopBar;
 use crate::upload::{upload_widget, UploadArgs};
 
@@ -49,14 +50,14 @@ pub fn GalleryPage() -> impl IntoView {
                             <p class="signin-prompt" data-testid="signin-prompt">
                                 <a href=links::SIGN_IN>"Sign in"</a>" to upload images."
                             </p>
-                        }.into_any())}
+                        }.erase())}
                         <GalleryGrid page uploaded can_delete=session.can_delete/>
                     </main>
                 }
             })}
         </Transition>
     }
-    .into_any()
+    .erase()
 }
 
 /// What a plain form post did, in one line.
@@ -66,15 +67,15 @@ fn FlashBanner(flash: Flash) -> impl IntoView {
         Flash::Error(message) => view! {
             <p class="banner error" role="alert" data-testid="form-error">{message}</p>
         }
-        .into_any(),
+        .erase(),
         Flash::Deleted => view! {
             <p class="banner ok" role="status">"The image was deleted."</p>
         }
-        .into_any(),
+        .erase(),
         Flash::Uploaded { stored, already } => view! {
             <p class="banner ok" role="status" data-testid="form-uploaded">{uploaded_line(stored, already)}</p>
         }
-        .into_any(),
+        .erase(),
     }
 }
 

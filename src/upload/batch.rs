@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::queue::Totals;
+use crate::erased::Erase;
 use crate::sizes::human_bytes;
 
 /// The whole batch: one bar of bytes, files and time left, and what can be done
@@ -58,7 +59,7 @@ pub fn BatchBar(
             </span>
         </div>
     }
-    .into_any()
+    .erase()
 }
 
 /// "3 files in the folders were not images and were left out."

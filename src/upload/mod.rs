@@ -30,7 +30,9 @@ pub use widget::UploadWidget;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
+use crate::api::codec::Json;
 use crate::api::{ApiError, ImageInfo, UploadedImages};
+use crate::erased::Erase;
 
 /// The widget's name as a part of the app kept in a chunk of its own: its root
 /// element carries it (see `crate::parts`).
@@ -54,12 +56,12 @@ pub fn upload_widget(props: UploadArgs) -> AnyView {
         max_pixels,
         on_uploaded,
     } = props;
-    view! { <UploadWidget hydrated max_file_bytes max_pixels on_uploaded/> }.into_any()
+    view! { <UploadWidget hydrated max_file_bytes max_pixels on_uploaded/> }.erase()
 }
 
 /// Stores the files of a multipart body. A plain form post (a browser without
 /// JavaScript) is answered with a redirect back to the gallery (303).
-#[server(prefix = "/api", endpoint = "upload", input = MultipartFormData)]
+#[server(prefix = "/api", endpoint = "upload", input = MultipartFormData, output = Json)]
 pub async fn upload_images(data: MultipartData) -> Result<UploadedImages, ApiError> {
     use crate::error::{respond, Error};
     use crate::http::forms;

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::pending::Upload;
 use super::queue::State;
 use crate::api::links;
+use crate::erased::Erase;
 use crate::sizes::human_bytes;
 
 #[component]
@@ -97,5 +98,5 @@ pub fn UploadRow(
             </div>
         </li>
     }
-    .into_any()
+    .erase()
 }

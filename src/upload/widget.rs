@@ -26,6 +26,7 @@ use super::row::UploadRow;
 use super::transfer::Transfer;
 use crate::api::links;
 use crate::api::{ImageInfo, FILE_FIELD, SUPPORTED_TYPES};
+use crate::erased::Erase;
 use crate::sizes::human_bytes;
 
 #[component]
@@ -355,7 +356,7 @@ pub fn UploadWidget(
             </ul>
         </section>
     }
-    .into_any()
+    .erase()
 }
 
 /// Sends one file and records how it ended.

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::ImageInfo;
+use crate::erased::Erase;
 use crate::sizes::human_bytes;
 
 #[component]
@@ -51,7 +52,7 @@ pub fn Details(photo: Signal<ImageInfo>, open: RwSignal<bool>) -> impl IntoView 
             <dl>{facts}</dl>
         </details>
     }
-    .into_any()
+    .erase()
 }
 
 /// `2026-12-03T08:21:09.123Z` as `2026-12-03 08:21 UTC`; a camera's local

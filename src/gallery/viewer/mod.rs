@@ -22,6 +22,7 @@ use leptos::task::spawn_local;
 use super::{delete_image, view_photo};
 use crate::api::links;
 use crate::api::{ImageInfo, PhotoView};
+use crate::erased::Erase;
 use details::Details;
 use stage::{Stage, Zoom};
 
@@ -124,7 +125,7 @@ pub fn viewer(props: ViewerArgs) -> AnyView {
         on_close,
         on_deleted,
     } = props;
-    view! { <Viewer start known can_delete close_href on_close on_deleted/> }.into_any()
+    view! { <Viewer start known can_delete close_href on_close on_deleted/> }.erase()
 }
 
 /// The viewer, showing `start` first (`known`: its full view when the page has it).
@@ -243,7 +244,7 @@ pub fn Viewer(
             </div>
         </div>
     }
-    .into_any()
+    .erase()
 }
 
 /// The link to the photo before (`to_older` false) or after the one shown.
@@ -260,7 +261,7 @@ fn step_link(image: ImageInfo, to_older: bool, go_to: Callback<ImageInfo>) -> An
             <span aria-hidden="true">{arrow}</span>
         </a>
     }
-    .into_any()
+    .erase()
 }
 
 /// The bar above the photo: close, its name, and what can be done with it.
@@ -309,7 +310,7 @@ fn Bar(
             <p class="viewer-said" aria-live="polite">{move || copied.get()}</p>
         </header>
     }
-    .into_any()
+    .erase()
 }
 
 /// Delete, with a question first; then the viewer moves on (`on_gone`).
@@ -353,7 +354,7 @@ fn DeleteInViewer(
             {move || failed.get().map(|message| view! { <span class="error" role="alert">{message}</span> })}
         </span>
     }
-    .into_any()
+    .erase()
 }
 
 /// Shows `address` as the page's without a new history entry (moving between

@@ -13,6 +13,7 @@ use super::super::view_photo;
 use super::{viewer, ViewerArgs};
 use crate::api::{links, ErrorCode};
 use crate::auth::session::current_session;
+use crate::erased::Erase;
 
 /// The route's parameter: the photo's name (the rest of the path).
 pub const NAME: &str = "name";
@@ -31,7 +32,7 @@ impl LazyRoute for PhotoRoute {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <PhotoPage/> }.into_any()
+        view! { <PhotoPage/> }.erase()
     }
 }
 
@@ -68,7 +69,7 @@ pub fn PhotoPage() -> impl IntoView {
                                 {shown}
                             </main>
                         }
-                        .into_any()
+                        .erase()
                     }
                     Err(error) => {
                         #[cfg(feature = "ssr")]
@@ -91,11 +92,11 @@ pub fn PhotoPage() -> impl IntoView {
                                 <p><a href=links::GALLERY>"Back to the gallery"</a></p>
                             </main>
                         }
-                        .into_any()
+                        .erase()
                     }
                 }
             })}
         </Transition>
     }
-    .into_any()
+    .erase()
 }

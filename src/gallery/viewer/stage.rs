@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 
 use crate::api::{links, ImageInfo, Thumbnail};
+use crate::erased::Erase;
 
 /// How far a finger must travel, in CSS pixels, for a swipe.
 const SWIPE: f64 = 60.0;
@@ -390,14 +391,14 @@ pub fn Stage(
                 .first()
                 .map(|copy| copy.url.clone())
                 .unwrap_or_default();
-            view! { <img class="screen" src=first srcset=srcset(&screens) sizes=sizes() alt=alt data-testid="viewer-photo"/> }.into_any()
+            view! { <img class="screen" src=first srcset=srcset(&screens) sizes=sizes() alt=alt data-testid="viewer-photo"/> }.erase()
         } else if still {
             // The screen copies are not known yet: the largest thumbnail meanwhile.
-            view! { <img class="screen" srcset=photo.srcset() sizes="100vw" alt=alt data-testid="viewer-photo"/> }.into_any()
+            view! { <img class="screen" srcset=photo.srcset() sizes="100vw" alt=alt data-testid="viewer-photo"/> }.erase()
         } else {
             // Animated, or no copies: the original itself (it moves).
             view! { <img class="screen" src=original.clone() alt=alt data-testid="viewer-photo"/> }
-                .into_any()
+                .erase()
         };
         let full = move || {
             (still && zoom.original.get()).then(|| {
@@ -418,7 +419,7 @@ pub fn Stage(
             </div>
         </div>
     }
-    .into_any()
+    .erase()
 }
 
 enum Swiped {
