@@ -1,18 +1,21 @@
-//! The page shell and the router. The gallery with its upload widget is served at
-//! `/` and, for users of the classic Flask guide, at `/upload`; each photo at
-//! `/photo/{name}`; `/signin` signs in.
+//! The page shell and the app's pages. The gallery with its upload widget is served
+//! at `/` and, for users of the classic Flask guide, at `/upload`; each photo at
+//! `/photo/{name}`; `/signin` signs in; `/delete?name=` asks before a delete.
+//! Each page is a document of its own, chosen by its address on both sides (no
+//! client-side router: links load pages, which keeps the WASM every page loads
+//! small); the pages other than the gallery are WASM chunks of their own.
 //! The shell sends the page's Content-Security-Policy, with this response's nonce.
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, SsrMode, StaticSegment, WildcardSegment};
 
+use crate::address;
 use crate::api::links;
-use crate::auth::page::SignInRoute;
-use crate::gallery::delete::DeleteRoute;
+use crate::auth::page::sign_in_page;
+use crate::erased::Erase;
+use crate::gallery::delete::delete_page;
 use crate::gallery::page::GalleryPage;
-use crate::gallery::viewer::page::{self as photo, PhotoRoute};
+use crate::gallery::viewer::page::photo_page;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,28 +47,81 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Title text="bucket-gallery"/>
-        <Meta name="description" content="Drop photos into a bucket and browse them as a gallery."/>
-        <Router>
-            <Routes fallback=|| view! { <p class="banner error">"There is no page here."</p> }>
-                // Async: the server sends the page once the gallery is loaded, so it
-                // is complete without JavaScript (streamed parts need a script to show).
-                <Route path=segment(links::GALLERY) view=GalleryPage ssr=SsrMode::Async/>
-                <Route path=segment(links::CLASSIC_UPLOAD) view=GalleryPage ssr=SsrMode::Async/>
-                <Route path=segment(links::SIGN_IN) view={Lazy::<SignInRoute>::new()}/>
-                <Route path=segment(links::DELETE_PAGE) view={Lazy::<DeleteRoute>::new()}/>
-                <Route path=(segment(links::PHOTO_PREFIX.trim_end_matches('/')), WildcardSegment(photo::NAME))
-                    view={Lazy::<PhotoRoute>::new()} ssr=SsrMode::Async/>
-            </Routes>
-        </Router>
+/// Where the server renders the app's pages (Axum's patterns). Any other address
+/// gets the app's "no page here", with a 404.
+pub const PAGES: [&str; 5] = [
+    links::GALLERY,
+    links::CLASSIC_UPLOAD,
+    links::SIGN_IN,
+    links::DELETE_PAGE,
+    links::PHOTO_ROUTE,
+];
+
+/// A page of the app, by its address.
+#[derive(Debug, PartialEq)]
+enum Page {
+    Gallery,
+    SignIn,
+    Delete,
+    Photo(String),
+    Missing,
+}
+
+impl Page {
+    /// The page at `path` (percent-decoded).
+    fn at(path: &str) -> Page {
+        match path {
+            links::GALLERY | links::CLASSIC_UPLOAD => Page::Gallery,
+            links::SIGN_IN => Page::SignIn,
+            links::DELETE_PAGE => Page::Delete,
+            _ => match path.strip_prefix(links::PHOTO_PREFIX) {
+                Some(name) if !name.is_empty() => Page::Photo(name.to_owned()),
+                _ => Page::Missing,
+            },
+        }
     }
 }
 
-/// A one-segment address as the router writes it (without its `/`).
-fn segment(path: &'static str) -> StaticSegment<&'static str> {
-    StaticSegment(path.trim_start_matches('/'))
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // The pages but the gallery are fetched as chunks (see `crate::parts`): a
+    // page the server drew with one has it before it hydrates.
+    let page = match Page::at(&address::path()) {
+        Page::Gallery => view! { <GalleryPage/> }.erase(),
+        Page::SignIn => Suspend::new(sign_in_page()).erase(),
+        Page::Delete => Suspend::new(delete_page()).erase(),
+        Page::Photo(name) => Suspend::new(photo_page(name)).erase(),
+        Page::Missing => view! { <p class="banner error">"There is no page here."</p> }.erase(),
+    };
+    view! {
+        <Title text="bucket-gallery"/>
+        <Meta name="description" content="Drop photos into a bucket and browse them as a gallery."/>
+        {page}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_address_has_its_page() {
+        assert_eq!(Page::at("/"), Page::Gallery);
+        assert_eq!(Page::at("/upload"), Page::Gallery);
+        assert_eq!(Page::at("/signin"), Page::SignIn);
+        assert_eq!(Page::at("/delete"), Page::Delete);
+        assert_eq!(
+            Page::at("/photo/2024/a b.jpg"),
+            Page::Photo("2024/a b.jpg".into())
+        );
+        assert_eq!(Page::at("/photo/"), Page::Missing);
+        assert_eq!(Page::at("/signin/"), Page::Missing);
+        assert_eq!(Page::at("/nothing"), Page::Missing);
+    }
+
+    #[test]
+    fn the_photo_route_is_under_the_photo_prefix() {
+        assert!(links::PHOTO_ROUTE.starts_with(links::PHOTO_PREFIX));
+    }
 }

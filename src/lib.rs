@@ -6,6 +6,8 @@
 
 // Both sides: the browser's WASM app and the server.
 
+/// The page's address, from the request on the server and the location in the browser.
+pub mod address;
 /// The wire contract: the API's types, its error codes, every address and query key.
 pub mod api;
 /// AVIF or HEIC, from a file's type box.
@@ -68,7 +70,7 @@ pub mod upload;
 
 // The whole: pages, settings, assembly.
 
-/// The page shell and the router of pages.
+/// The page shell and the pages, each chosen by its address.
 pub mod app;
 /// The same bucket from a terminal: `import`, `ls`.
 #[cfg(feature = "ssr")]

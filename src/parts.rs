@@ -1,6 +1,6 @@
-//! The parts of the WASM app kept in chunks of their own (`#[lazy]` and lazy
-//! routes, split by `cargo leptos build --split`): the upload widget, the viewer,
-//! and the pages other than the gallery (sign-in, delete, a photo's own). A page
+//! The parts of the WASM app kept in chunks of their own (`#[lazy]`, split by
+//! `cargo leptos build --split`): the upload widget, the viewer, and the pages
+//! other than the gallery (sign-in, delete, a photo's own). A page
 //! the server rendered with one of them hydrates only once that part's code is
 //! here: hydration runs through a part without waiting for it, and finding the
 //! part's markup where nothing was drawn would break the page. So the entry point
@@ -9,11 +9,10 @@
 
 use futures::future::{join_all, LocalBoxFuture};
 use leptos::prelude::document;
-use leptos_router::LazyRoute;
 
-use crate::auth::page::{self as sign_in, SignInRoute};
-use crate::gallery::delete::{self, DeleteRoute};
-use crate::gallery::viewer::{self, page::PhotoRoute};
+use crate::auth::page as sign_in;
+use crate::gallery::delete;
+use crate::gallery::viewer::{self, page as photo};
 use crate::upload;
 
 /// The attribute that names the part an element is the root of.
@@ -26,9 +25,14 @@ type Fetch = fn() -> LocalBoxFuture<'static, ()>;
 const PARTS: [(&str, Fetch); 5] = [
     (upload::PART, || Box::pin(upload::__preload_upload_widget())),
     (viewer::PART, || Box::pin(viewer::__preload_viewer())),
-    (viewer::page::PART, || Box::pin(PhotoRoute::preload())),
-    (sign_in::PART, || Box::pin(SignInRoute::preload())),
-    (delete::PAGE_PART, || Box::pin(DeleteRoute::preload())),
+    (photo::PART, || Box::pin(photo::__preload_photo_page())),
+    (
+        sign_in::PART,
+        || Box::pin(sign_in::__preload_sign_in_page()),
+    ),
+    (delete::PAGE_PART, || {
+        Box::pin(delete::__preload_delete_page())
+    }),
 ];
 
 /// Fetches the code of every part the page shows.

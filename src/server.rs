@@ -3,15 +3,12 @@
 //! binds and serves. `main` and the integration tests both start it through [`start`].
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos::server_fn::axum::server_fn_paths;
-use leptos_axum::{generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
@@ -20,7 +17,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::api::{self, links};
-use crate::app::{shell, App};
+use crate::app::{self, shell};
 use crate::auth::guard::guard;
 use crate::auth::policy::Policy;
 use crate::auth::secret::{random_token, Secret};
@@ -53,16 +50,22 @@ pub enum StartError {
 /// The router of the whole app: each feature's routes, with the layers that
 /// decide who may use them, merged; the pages; then what every response passes.
 pub fn router(state: AppState) -> Router {
-    let pages = pages();
+    // Pages run their resources on Tokio (already set when a server ran before
+    // in this process).
+    let _ = any_spawner::Executor::init_tokio();
     let context = state.clone();
     let options = state.leptos_options.clone();
-    let mut router = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            pages,
-            move || provide_context(context.clone()),
-            move || shell(options.clone()),
-        )
+    // Each page is sent once its data is loaded, so it is complete without
+    // JavaScript (streamed parts need a script to show).
+    let page = leptos_axum::render_app_async_with_context(
+        move || provide_context(context.clone()),
+        move || shell(options.clone()),
+    );
+    let mut router = Router::new();
+    for path in app::PAGES {
+        router = router.route(path, get(page.clone()));
+    }
+    router = router
         .merge(gallery::routes(&state))
         .merge(upload::routes::routes(&state))
         .merge(auth::session::routes())
@@ -97,24 +100,6 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// The app's pages, listed once per process. Listing them runs the app with
-/// resource loading switched off for the whole process (a global switch in
-/// Leptos): a page another server of the same process renders meanwhile would wait
-/// for its data forever. Servers started later (the tests start many) reuse it.
-fn pages() -> Vec<AxumRouteListing> {
-    static PAGES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    PAGES
-        .get_or_init(|| {
-            // Every server function is routed by the feature that owns it (with its
-            // own layers), never by Leptos on its own.
-            let server_fns = server_fn_paths()
-                .map(|(path, _)| path.to_string())
-                .collect();
-            generate_route_list_with_exclusions(App, Some(server_fns))
-        })
-        .clone()
 }
 
 /// A running server.

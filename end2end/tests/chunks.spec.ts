@@ -64,10 +64,10 @@ visitorTest("the sign-in and delete pages are chunks of their own: reached by a 
   const fetched = wasmRequests(page);
   const gallery = new GalleryPage(page);
   await gallery.open();
-  const signInChunk = (path: string) => /\/pkg\/split___sign_in_route_view_[^/]*\.wasm$/.test(path);
+  const signInChunk = (path: string) => /\/pkg\/split_sign_in_page_[^/]*\.wasm$/.test(path);
   expect(fetched.filter(signInChunk)).toEqual([]);
 
-  // A click on the bar's link: the router fetches the page's chunk, then shows it.
+  // A click on the bar's link loads the sign-in page, whose chunk comes before it hydrates.
   await page.getByTestId("sign-in").click();
   await expect(page).toHaveURL(/\/signin$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
@@ -81,6 +81,6 @@ visitorTest("the sign-in and delete pages are chunks of their own: reached by a 
     await expect.poll(() => page.evaluate(() => new Promise((done) => requestIdleCallback(() => done(true))))).toBe(true);
     await page.waitForTimeout(1000);
   }
-  expect(fetched.some((path) => /\/pkg\/split___delete_route_view_[^/]*\.wasm$/.test(path))).toBe(true);
+  expect(fetched.some((path) => /\/pkg\/split_delete_page_[^/]*\.wasm$/.test(path))).toBe(true);
   expect(errors).toEqual([]);
 });

@@ -81,6 +81,12 @@ test("the back button closes the viewer and the focus goes to the photo last sho
   await expect(page).toHaveURL(/\/$/);
   const lastTile = tile(page, older!);
   if ((await lastTile.count()) > 0) await expect(lastTile.getByRole("link")).toBeFocused();
+
+  // Forward again: the photo's address, and the photo shown on its own page.
+  await page.goForward();
+  await expect(page).toHaveURL(/\/photo\//);
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached();
+  await expectShowing(page, older!);
 });
 
 test("by keyboard alone: Enter on a tile opens it, Tab stays inside, i shows the details", async ({ page }) => {

@@ -171,6 +171,9 @@ pub fn photo(name: &str) -> String {
 /// What every viewer address starts with.
 pub const PHOTO_PREFIX: &str = "/photo/";
 
+/// A photo's own page, as the server routes it.
+pub const PHOTO_ROUTE: &str = "/photo/{*name}";
+
 /// The longest edge, in pixels, of each small copy of a photo, smallest first:
 /// grid tiles at 1× on small rows, at 1× on desktop rows and 2.6× on phones (a 4:3
 /// tile wants about 330 and 390 pixels there), and at 3×.

@@ -2,9 +2,8 @@
 //! JavaScript; it says why the last attempt failed and goes back where it came from.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
-use leptos_router::{lazy_route, LazyRoute};
 
+use crate::address;
 use crate::api::links::{self, keys};
 use crate::erased::Erase;
 
@@ -12,38 +11,24 @@ use crate::erased::Erase;
 /// `crate::parts`).
 pub const PART: &str = "sign-in";
 
-/// The sign-in page as a route whose code is a WASM chunk of its own.
-pub struct SignInRoute;
-
-#[lazy_route]
-impl LazyRoute for SignInRoute {
-    fn data() -> Self {
-        SignInRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <SignInPage/> }.erase()
-    }
+/// The sign-in page, whose code is a WASM chunk of its own.
+#[lazy]
+pub fn sign_in_page() -> AnyView {
+    view! { <SignInPage/> }.erase()
 }
 
 /// Signing in with the admin token: a plain form, which works without JavaScript.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let query = use_query_map();
-    let error = move || query.read().get(keys::ERROR);
-    let next = move || {
-        query
-            .read()
-            .get(keys::NEXT)
-            .unwrap_or_else(|| links::GALLERY.into())
-    };
+    let error = address::query(keys::ERROR);
+    let next = address::query(keys::NEXT).unwrap_or_else(|| links::GALLERY.into());
     view! {
         <header class="top">
             <h1><a href=links::GALLERY>"bucket-gallery"</a></h1>
         </header>
         <main class="signin" data-part=PART>
             <h2>"Sign in"</h2>
-            {move || error().map(|message| view! {
+            {error.map(|message| view! {
                 <p class="banner error" role="alert" data-testid="signin-error">{message}</p>
             })}
             <form method="post" action=links::SIGN_IN>

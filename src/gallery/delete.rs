@@ -4,10 +4,9 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
-use leptos_router::{lazy_route, LazyRoute};
 
 use super::delete_image;
+use crate::address;
 use crate::api::links::{self, keys};
 use crate::erased::Erase;
 
@@ -15,18 +14,10 @@ use crate::erased::Erase;
 /// `crate::parts`).
 pub const PAGE_PART: &str = "delete-page";
 
-/// The delete page as a route whose code is a WASM chunk of its own.
-pub struct DeleteRoute;
-
-#[lazy_route]
-impl LazyRoute for DeleteRoute {
-    fn data() -> Self {
-        DeleteRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <DeleteConfirmPage/> }.erase()
-    }
+/// The delete page, whose code is a WASM chunk of its own.
+#[lazy]
+pub fn delete_page() -> AnyView {
+    view! { <DeleteConfirmPage/> }.erase()
 }
 
 /// `/delete?name=...`: the question before a delete, for a browser without
@@ -34,8 +25,7 @@ impl LazyRoute for DeleteRoute {
 /// the gallery.
 #[component]
 pub fn DeleteConfirmPage() -> impl IntoView {
-    let query = use_query_map();
-    let name = query.read_untracked().get(keys::NAME).unwrap_or_default();
+    let name = address::query(keys::NAME).unwrap_or_default();
     let caption = name.rsplit('/').next().unwrap_or_default().to_owned();
     let image_url = links::image(&name);
     view! {

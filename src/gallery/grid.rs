@@ -5,11 +5,11 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::delete::DeleteControl;
 use super::more::{load_while_near, Older};
 use super::viewer::overlay::{Opener, ViewerOverlay};
+use crate::address;
 use crate::api::links::{self, keys};
 use crate::api::{ApiError, ErrorCode, ImageInfo, ImagePage};
 use crate::erased::Erase;
@@ -25,10 +25,7 @@ pub fn GalleryGrid(
     /// Whether the viewer may delete (the tiles then offer it).
     can_delete: bool,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let on_first_page = query
-        .read_untracked()
-        .get(keys::CURSOR)
+    let on_first_page = address::query(keys::CURSOR)
         .filter(|c| !c.is_empty())
         .is_none();
     let content = match page {
@@ -279,8 +276,8 @@ fn Tile(
     view! {
         <li class="tile" data-testid="gallery-item" data-name=data_name style=shape>
             // Opens the viewer over the grid; without JavaScript (or in a new tab)
-            // the photo's own page. rel="external": the router leaves it alone.
-            <a href=link rel="external" title=title class="frame"
+            // the photo's own page.
+            <a href=link title=title class="frame"
                 on:click=move |ev| opener.open_on_click(&ev, &opened)>
                 {picture}
             </a>

@@ -2,10 +2,10 @@
 //! upload), and the grid.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::grid::GalleryGrid;
 use super::list_images;
+use crate::address;
 use crate::api::links::{self, keys, Flash};
 use crate::api::{ApiError, ImageInfo, ImagePage};
 use crate::auth::session::current_session;
@@ -21,8 +21,7 @@ pub fn GalleryPage() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     let uploaded = RwSignal::new(Vec::<ImageInfo>::new());
-    let query = use_query_map();
-    let flash = move || Flash::read(|key| query.read().get(key));
+    let flash = StoredValue::new(Flash::read(address::query));
 
     // What this viewer may do (the page offers only that) and the images. Both are
     // made here and read in one <Transition>: resources created inside a Suspense,
@@ -45,7 +44,7 @@ pub fn GalleryPage() -> impl IntoView {
                 view! {
                     <TopBar session/>
                     <main data-hydrated=move || hydrated.get().to_string()>
-                        {move || flash().map(|flash| view! { <FlashBanner flash/> })}
+                        {flash.get_value().map(|flash| view! { <FlashBanner flash/> })}
                         {upload.unwrap_or_else(|| view! {
                             <p class="signin-prompt" data-testid="signin-prompt">
                                 <a href=links::SIGN_IN>"Sign in"</a>" to upload images."
@@ -107,7 +106,6 @@ fn uploaded_line(stored: usize, already: usize) -> String {
 /// itself, outside any `<Suspense>`: a resource made inside one that is re-rendered
 /// while it loads can keep the server's response from ever finishing.
 fn gallery_page() -> Resource<Result<ImagePage, ApiError>> {
-    let query = use_query_map();
-    let cursor = move || query.read().get(keys::CURSOR).filter(|c| !c.is_empty());
-    Resource::new(cursor, |cursor| list_images(None, cursor))
+    let cursor = address::query(keys::CURSOR).filter(|c| !c.is_empty());
+    Resource::new(move || cursor.clone(), |cursor| list_images(None, cursor))
 }

@@ -80,7 +80,7 @@ pub fn UploadRow(
                     // A duplicate is no error: the photo that has its bytes, to open.
                     {move || match state.get() {
                         State::Done(image) if image.already_in_gallery => Some(view! {
-                            <a href=links::photo(&image.name) rel="external" data-testid="already-link">{image.display_name.clone()}</a>
+                            <a href=links::photo(&image.name) data-testid="already-link">{image.display_name.clone()}</a>
                         }),
                         _ => None,
                     }}

@@ -3,7 +3,7 @@
 //! then kept), downloads under the name a photo was uploaded with, and each
 //! photo's own page, complete without JavaScript.
 
-use bucket_gallery::api::PhotoView;
+use bucket_gallery::api::{links, PhotoView};
 use reqwest::StatusCode;
 
 use crate::helpers::{error_of, jpeg, spawn_app_with, TestApp};
@@ -168,6 +168,39 @@ async fn each_photo_has_a_page_of_its_own_complete_without_javascript() {
         .await
         .unwrap()
         .contains("There is no photo at this address"));
+}
+
+#[tokio::test]
+async fn each_address_has_its_page_and_any_other_is_a_404_page_that_says_so() {
+    let app = spawn_app_with(|_| {}).await;
+    // A name that must be percent-encoded in its address.
+    let photo = app
+        .upload_ok("été à la plage.jpg", &jpeg(160, 120, 9))
+        .await;
+
+    for (path, expected) in [
+        ("/".to_owned(), "data-testid=\"gallery\""),
+        ("/upload".to_owned(), "data-testid=\"gallery\""),
+        ("/signin".to_owned(), "Admin token"),
+        (
+            "/delete?name=a.jpg".to_owned(),
+            "It is removed from the bucket for good.",
+        ),
+        (links::photo(&photo.name), "160 × 120 pixels"),
+    ] {
+        let page = app.get(&path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains(expected), "{expected} in the page at {path}");
+    }
+    assert!(links::photo(&photo.name).contains('%'), "{}", photo.name);
+
+    for path in ["/nothing", "/signin/", "/photo/", "/gallery"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("There is no page here."), "{path}: {html}");
+    }
 }
 
 /// A GIF of two frames, `width` × `height`.

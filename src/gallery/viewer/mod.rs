@@ -256,7 +256,7 @@ fn step_link(image: ImageInfo, to_older: bool, go_to: Callback<ImageInfo>) -> An
     };
     let label = format!("{label}: {}", image.display_name);
     view! {
-        <a class=class href=links::photo(&image.name) rel="external" data-testid=test_id aria-label=label
+        <a class=class href=links::photo(&image.name) data-testid=test_id aria-label=label
             on:click=move |ev| { ev.prevent_default(); go_to.run(image.clone()); }>
             <span aria-hidden="true">{arrow}</span>
         </a>
@@ -303,7 +303,7 @@ fn Bar(
             <h1 class="viewer-title" id=TITLE_ID data-testid="viewer-title">{move || caption.get()}</h1>
             <nav class="viewer-actions" aria-label="Photo actions">
                 <a href=move || links::download(&name.get()) download=move || caption.get() data-testid="download">"Download"</a>
-                <a href=move || links::image(&name.get()) rel="external" data-testid="original">"Original"</a>
+                <a href=move || links::image(&name.get()) data-testid="original">"Original"</a>
                 <button type="button" class="quiet needs-js" data-testid="copy-link" on:click=copy_link>"Copy link"</button>
                 {can_delete.then(|| view! { <DeleteInViewer name caption on_gone/> })}
             </nav>

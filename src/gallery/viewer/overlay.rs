@@ -87,10 +87,14 @@ pub fn ViewerOverlay(
     deleted: RwSignal<HashSet<String>>,
 ) -> impl IntoView {
     // Leaving the photo's history entry (back, or the close button) closes it.
+    // Coming back to one once closed (forward) loads the photo's own page: this
+    // page shows only the grid's address.
     let history = window_event_listener(leptos::ev::popstate, move |_| {
         let path = window().location().pathname().unwrap_or_default();
         if !path.starts_with(links::PHOTO_PREFIX) {
             opener.finish();
+        } else if opener.opened.get_untracked().is_none() {
+            let _ = window().location().reload();
         }
     });
     on_cleanup(move || history.remove());

@@ -6,8 +6,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use leptos_router::{lazy_route, LazyRoute};
 
 use super::super::view_photo;
 use super::{viewer, ViewerArgs};
@@ -15,37 +13,29 @@ use crate::api::{links, ErrorCode};
 use crate::auth::session::current_session;
 use crate::erased::Erase;
 
-/// The route's parameter: the photo's name (the rest of the path).
-pub const NAME: &str = "name";
-
 /// The photo page's name as a part of the app kept in a chunk of its own (see
 /// `crate::parts`); the viewer it shows is another.
 pub const PART: &str = "photo-page";
 
-/// A photo's own page as a route whose code is a WASM chunk of its own.
-pub struct PhotoRoute;
-
-#[lazy_route]
-impl LazyRoute for PhotoRoute {
-    fn data() -> Self {
-        PhotoRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <PhotoPage/> }.erase()
-    }
+/// The page of photo `name`, whose code is a WASM chunk of its own.
+#[lazy]
+pub fn photo_page(name: String) -> AnyView {
+    view! { <PhotoPage name/> }.erase()
 }
 
 #[component]
-pub fn PhotoPage() -> impl IntoView {
+pub fn PhotoPage(
+    /// The photo's name (the rest of the page's path).
+    name: String,
+) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let params = use_params_map();
-    let name = move || params.read().get(NAME).unwrap_or_default();
-    let view = Resource::new(name, view_photo);
+    let view = Resource::new(move || name.clone(), view_photo);
     let session = Resource::new(|| (), |_| current_session());
-    let navigate = use_navigate();
-    let close = Callback::new(move |_: String| navigate(links::GALLERY, Default::default()));
+    // Closing the viewer goes to the gallery's page.
+    let close = Callback::new(move |_: String| {
+        let _ = window().location().assign(links::GALLERY);
+    });
 
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the photo…"</p> }>
