@@ -6,8 +6,6 @@
 
 use axum::http::{header, HeaderName, HeaderValue};
 use leptos::config::LeptosOptions;
-use tower::layer::util::{Identity, Stack};
-use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// For raw object bytes: nothing in them may run, load or be framed.
@@ -74,35 +72,28 @@ pub fn page_policy(options: &LeptosOptions) {
 /// One header, set when the handler did not set it.
 type IfAbsent = SetResponseHeaderLayer<HeaderValue>;
 
-/// The six layers of [`defaults`], nested as a `ServiceBuilder` nests them.
-pub type Defaults = ServiceBuilder<
-    Stack<
-        IfAbsent,
-        Stack<
-            IfAbsent,
-            Stack<IfAbsent, Stack<IfAbsent, Stack<IfAbsent, Stack<IfAbsent, Identity>>>>,
-        >,
-    >,
->;
+/// The six layers of [`defaults`]: a tuple of layers is one layer.
+pub type Defaults = (IfAbsent, IfAbsent, IfAbsent, IfAbsent, IfAbsent, IfAbsent);
 
 /// The headers every response carries unless its handler set its own, as one
-/// layer (a router wraps each of its layers around every route: six would cost six
-/// wrappings a request).
+/// layer (a router wraps each layer it is given around every route: six would
+/// cost six wrappings a request).
 pub fn defaults() -> Defaults {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    ServiceBuilder::new()
-        .layer(set(header::CONTENT_SECURITY_POLICY, DEFAULT_POLICY))
-        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(set(header::REFERRER_POLICY, "same-origin"))
-        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(set(
+    (
+        set(header::CONTENT_SECURITY_POLICY, DEFAULT_POLICY),
+        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        set(header::REFERRER_POLICY, "same-origin"),
+        set(header::X_FRAME_OPTIONS, "DENY"),
+        set(
             HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",
-        ))
-        .layer(set(
+        ),
+        set(
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-        ))
+        ),
+    )
 }
