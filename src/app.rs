@@ -21,6 +21,15 @@ use crate::gallery::viewer::page::photo_page;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::http::headers::page_policy(&options);
+    #[cfg(feature = "ssr")]
+    let inline_style = crate::http::stylesheet::inline(&options);
+    #[cfg(not(feature = "ssr"))]
+    let inline_style: Option<std::sync::Arc<str>> = None;
+    // In the page itself, so it paints with no request first (see http::stylesheet).
+    let stylesheet = match inline_style {
+        Some(text) => view! { <style nonce=leptos::nonce::use_nonce() inner_html=text/> }.erase(),
+        None => view! { <HashedStylesheet options=options.clone() id="leptos"/> }.erase(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,7 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
+                {stylesheet}
                 <AutoReload options=options.clone()/>
                 // Loaded when the browser is idle, at low priority: the first
                 // screen's thumbnails (the largest paint) come first on a slow network.

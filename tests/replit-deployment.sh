@@ -63,7 +63,11 @@ done
 ss -ltn "sport = :$port" | grep -q "0.0.0.0:$port\|\*:$port" \
   || { echo "it does not listen on every interface:"; ss -ltn "sport = :$port"; exit 1; } >&2
 page=$(curl -fsS "http://127.0.0.1:$port/")
-stylesheet=$(grep -o '/pkg/[^"]*\.css' <<<"$page" | head -n1)
-[ -n "$stylesheet" ] && curl -fsS -o /dev/null "http://127.0.0.1:$port$stylesheet" \
-  || { echo "the page's stylesheet ${stylesheet:-(none named)} is not served: the site was not found" >&2; exit 1; }
+# The page carries the built stylesheet and names the app's script: both come from
+# the site folder, so the deployment found it.
+grep -q '<style nonce="[^"]*">[^<]' <<<"$page" \
+  || { echo "the page carries no stylesheet: the site was not found" >&2; exit 1; }
+script=$(grep -o '/pkg/[^"]*\.js' <<<"$page" | head -n1)
+[ -n "$script" ] && curl -fsS -o /dev/null "http://127.0.0.1:$port$script" \
+  || { echo "the page's script ${script:-(none named)} is not served: the site was not found" >&2; exit 1; }
 echo "the deployment build and start work"

@@ -55,7 +55,7 @@ pub fn page_policy(options: &LeptosOptions) {
     let policy = format!(
         "default-src 'none'; \
          script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' blob: data:; \
+         style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; img-src 'self' blob: data:; \
          connect-src 'self'{live_reload}; \
          font-src 'self'; manifest-src 'self'; form-action 'self'; \
          frame-ancestors {ancestors}; base-uri 'none'"

@@ -23,3 +23,5 @@ pub mod hot_objects;
 pub mod image;
 /// Server functions on the routes their features declare.
 pub mod server_fns;
+/// The site's stylesheet, written into each page's head.
+pub mod stylesheet;

@@ -274,13 +274,17 @@ async fn pages_allow_only_their_own_nonced_script_and_are_never_framed() {
     );
     assert!(policy.contains("default-src 'none'"), "{policy}");
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
-    // No inline script, ever; inline style attributes only (each tile's shape).
+    // No inline script, ever; inline style attributes (each tile's shape) and the
+    // page's own stylesheet, by its nonce.
     let script = policy
         .split(';')
         .find(|directive| directive.trim().starts_with("script-src"))
         .unwrap_or_default();
     assert!(!script.contains("unsafe-inline"), "{policy}");
-    assert!(policy.contains("style-src 'self';"), "{policy}");
+    assert!(
+        policy.contains(&format!("style-src 'self' 'nonce-{nonce}';")),
+        "{policy}"
+    );
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(headers["x-content-type-options"], "nosniff");

@@ -1,7 +1,8 @@
 //! What the image route keeps in memory, and the site's own files: small images
 //! are served from memory until the bucket is asked again (so what another tool
 //! changed is noticed), and the WASM, JavaScript and CSS go out precompressed and
-//! cached for good when their names carry a hash.
+//! cached for good when their names carry a hash; each page carries the stylesheet
+//! in its head.
 
 use std::path::Path;
 use std::time::Duration;
@@ -130,6 +131,8 @@ fn site_with_hashed_files(root: &Path) {
     std::fs::write(pkg.join("bucket-gallery.1a2b3c.wasm.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("bucket-gallery.1a2b3c.wasm.gz"), b"gzip bytes").unwrap();
     std::fs::write(pkg.join("bucket-gallery.4d5e6f.css"), b"body{margin:0}").unwrap();
+    // Unhashed, as a build without hash-files names it.
+    std::fs::write(pkg.join("bucket-gallery.css"), b"main>ul{gap:4px}").unwrap();
 }
 
 async fn spawn_site(hash_files: bool) -> (TestApp, tempfile::TempDir, tempfile::TempDir) {
@@ -226,4 +229,48 @@ async fn pages_are_asked_for_anew_and_compressed_on_the_way() {
         .unwrap();
     assert_eq!(page.headers()["cache-control"], "no-cache, private");
     assert_eq!(page.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn a_page_carries_the_stylesheet_in_its_head_under_the_pages_nonce() {
+    let (app, _site, _bucket) = spawn_site(false).await;
+    let response = app.visitor.get(app.url("/")).send().await.unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    let page = response.text().await.unwrap();
+    // As built, not escaped: `>` is a selector here, not text.
+    assert!(
+        page.contains(&format!(
+            "<style nonce=\"{nonce}\">main>ul{{gap:4px}}</style>"
+        )),
+        "{page}"
+    );
+    assert!(
+        !page.contains("rel=\"stylesheet\""),
+        "nothing to fetch first: {page}"
+    );
+    assert!(
+        policy.contains(&format!("style-src 'self' 'nonce-{nonce}';")),
+        "{policy}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_built_stylesheet_the_page_links_to_it() {
+    let (app, site, _bucket) = spawn_site(false).await;
+    std::fs::remove_file(site.path().join("pkg/bucket-gallery.css")).unwrap();
+    let page = app.visitor.get(app.url("/")).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(!page.contains("<style"), "{page}");
+    assert!(
+        page.contains("rel=\"stylesheet\" href=\"/pkg/bucket-gallery.css\""),
+        "{page}"
+    );
 }
