@@ -21,11 +21,16 @@ use crate::gallery::viewer::page::photo_page;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::http::headers::page_policy(&options);
+    // The stylesheet goes into the page, so it paints with no request first; the
+    // script starts the app once the page has loaded (see http::stylesheet and
+    // http::app_start).
     #[cfg(feature = "ssr")]
-    let inline_style = crate::http::stylesheet::inline(&options);
+    let (inline_style, start) = (
+        crate::http::stylesheet::inline(&options),
+        crate::http::app_start::script(&options),
+    );
     #[cfg(not(feature = "ssr"))]
-    let inline_style: Option<std::sync::Arc<str>> = None;
-    // In the page itself, so it paints with no request first (see http::stylesheet).
+    let (inline_style, start): (Option<std::sync::Arc<str>>, String) = Default::default();
     let stylesheet = match inline_style {
         Some(text) => view! { <style nonce=leptos::nonce::use_nonce() inner_html=text/> }.erase(),
         None => view! { <HashedStylesheet options=options.clone() id="leptos"/> }.erase(),
@@ -39,9 +44,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 {stylesheet}
                 <AutoReload options=options.clone()/>
-                // Loaded when the browser is idle, at low priority: the first
-                // screen's thumbnails (the largest paint) come first on a slow network.
-                <HydrationScripts options defer=true/>
+                // The app's code is fetched once the page has loaded: the first
+                // screen's thumbnails (the largest paint) have the network to themselves.
+                <script type="module" nonce=leptos::nonce::use_nonce()>{start}</script>
                 // Nothing is painted before the whole first page of the grid has
                 // arrived: a row painted while the rest of its page is still on the
                 // way would be the grid's last row, then stretch as the rest comes

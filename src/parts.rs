@@ -4,8 +4,7 @@
 //! the server rendered with one of them hydrates only once that part's code is
 //! here: hydration runs through a part without waiting for it, and finding the
 //! part's markup where nothing was drawn would break the page. So the entry point
-//! fetches the parts the page shows first; the server named them in the page's head, so
-//! the browser is already fetching them.
+//! fetches the parts the page shows first.
 
 use futures::future::{join_all, LocalBoxFuture};
 use leptos::prelude::document;

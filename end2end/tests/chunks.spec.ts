@@ -1,4 +1,5 @@
-// The WASM app's chunks, as a browser fetches them: a visitor's gallery never
+// The WASM app's chunks, as a browser fetches them: none before the page has
+// loaded (the first screen's photos have the network to themselves), a visitor's gallery never
 // fetches the upload widget's code, a signed-in one fetches it before the page
 // hydrates (so the widget works at once), the viewer's code comes once the page
 // is idle, and a photo's own page hydrates with it. A chunk whose page fails to
@@ -18,6 +19,30 @@ function wasmRequests(page: Page): string[] {
   });
   return seen;
 }
+
+visitorTest("the app's code is fetched only once the page has loaded, its photos in", async ({ page, request }) => {
+  await uploadByApi(request, jpg("after-load"));
+  // Slow thumbnails: the page's load waits for the first screen's.
+  await page.route(/\/derived\//, async (route) => {
+    await new Promise((done) => setTimeout(done, 800));
+    await route.continue();
+  });
+  await new GalleryPage(page).open();
+  const timing = await page.evaluate(() => {
+    const navigation = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    const resources = performance.getEntriesByType("resource");
+    const thumbnails = resources.filter((entry) => entry.name.includes("/derived/"));
+    const app = resources.filter((entry) => entry.name.includes("/pkg/"));
+    return {
+      load: navigation.loadEventStart,
+      thumbnails: thumbnails.length,
+      firstApp: Math.min(...app.map((entry) => entry.startTime)),
+    };
+  });
+  expect(timing.thumbnails).toBeGreaterThan(0);
+  expect(timing.load).toBeGreaterThan(800);
+  expect(timing.firstApp).toBeGreaterThanOrEqual(timing.load);
+});
 
 visitorTest("a visitor's gallery never fetches the upload widget; the viewer comes once the page is idle", async ({ page, request }) => {
   const name = await uploadByApi(request, jpg("chunk-visitor"));

@@ -1,6 +1,8 @@
 //! HTTP beside the pages: the raw image route, the health check, server-function
 //! routes, plain form answers and the security headers every response carries.
 
+/// The script that starts the WASM app once the page has loaded.
+pub mod app_start;
 /// The site's own files under `/pkg`: precompressed, cached for good when hashed.
 pub mod assets;
 /// Conditional and range requests, judged from an object's metadata.
@@ -23,5 +25,7 @@ pub mod hot_objects;
 pub mod image;
 /// Server functions on the routes their features declare.
 pub mod server_fns;
+/// The names cargo-leptos gave the site's files (by their hashes).
+pub mod site_files;
 /// The site's stylesheet, written into each page's head.
 pub mod stylesheet;

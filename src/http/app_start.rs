@@ -1,0 +1,31 @@
+//! The script that starts the WASM app. It fetches the app's code only once the
+//! page has loaded and the browser is idle: on a slow network the app (181 KB as
+//! sent) would otherwise share the line with the first screen's thumbnails, each
+//! connection getting an equal part of it (fetched beside them, it made a phone's
+//! largest paint about a second later on fast 3G). Until the app starts the page
+//! works as plain HTML: links load pages and forms post.
+
+use leptos::config::LeptosOptions;
+
+use super::site_files;
+
+/// The module script's text for a page's head.
+pub fn script(options: &LeptosOptions) -> String {
+    let pkg = &options.site_pkg_dir;
+    let js = format!("/{pkg}/{}", site_files::name(options, "js"));
+    let wasm = format!("/{pkg}/{}", site_files::name(options, "wasm"));
+    // The app's script, the WASM and the loader of its chunks are asked for at
+    // once (the script would otherwise name the other two only once it is here).
+    let loader = site_files::split_loader(options)
+        .map(|name| format!("import(\"/{pkg}/{name}\");"))
+        .unwrap_or_default();
+    // Idle, or two seconds at most: a page that is never idle still starts.
+    format!(
+        "(()=>{{\
+         const start=()=>{{const wasm=fetch({wasm:?});{loader}\
+         import({js:?}).then(app=>app.default({{module_or_path:wasm}}).then(()=>app.hydrate()));}};\
+         const idle=()=>'requestIdleCallback' in window?requestIdleCallback(start,{{timeout:2000}}):setTimeout(start);\
+         document.readyState==='complete'?idle():addEventListener('load',idle,{{once:true}});\
+         }})()"
+    )
+}
