@@ -132,7 +132,9 @@ test("desktop: the first screen weighs at most 600 KB of images, the page scroll
   await context.close();
 });
 
-test("phone: the first screen weighs at most 800 KB, three or more photos share a row", async ({ browser, baseURL }) => {
+// A Pixel 7 has 2.625 device pixels to the CSS pixel; its thumbnails are made for
+// two (653 KB here before that, 402 KB after).
+test("phone: the first screen weighs at most 500 KB, three or more photos share a row", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ ...PHONE, baseURL });
   const page = await context.newPage();
   const weight = weigh(page);
@@ -140,7 +142,7 @@ test("phone: the first screen weighs at most 800 KB, three or more photos share 
   await settle(page);
   const firstScreen = weight.total();
   console.log(`phone first screen: ${weight.images.length} images, ${Math.round(firstScreen / KB)} KB`);
-  expect(firstScreen).toBeLessThanOrEqual(800 * KB);
+  expect(firstScreen).toBeLessThanOrEqual(500 * KB);
   await expectThumbnailsOnly(page, weight.images);
   const tops = await page
     .locator('[data-testid="gallery-item"]')
