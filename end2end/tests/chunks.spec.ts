@@ -44,6 +44,15 @@ visitorTest("the app's code is fetched only once the page has loaded, its photos
   expect(timing.firstApp).toBeGreaterThanOrEqual(timing.load);
 });
 
+visitorTest("a page whose thumbnails never arrive still starts its app, a few seconds on", async ({ page, request }) => {
+  await uploadByApi(request, jpg("never-loads"));
+  // Thumbnails held forever: the page's load event never comes.
+  await page.route(/\/derived\//, () => {});
+  await page.goto("/", { waitUntil: "domcontentloaded" });
+  await expect(page.locator('main[data-hydrated="true"]')).toBeAttached({ timeout: 15_000 });
+  expect(await page.evaluate(() => document.readyState)).not.toBe("complete");
+});
+
 visitorTest("a visitor's gallery never fetches the upload widget; the viewer comes once the page is idle", async ({ page, request }) => {
   const name = await uploadByApi(request, jpg("chunk-visitor"));
   const fetched = wasmRequests(page);

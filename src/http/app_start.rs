@@ -9,6 +9,9 @@ use leptos::config::LeptosOptions;
 
 use super::site_files;
 
+/// How long a page waits for its load before starting the app regardless.
+const BACKSTOP_MS: u32 = 6000;
+
 /// The module script's text for a page's head.
 pub fn script(options: &LeptosOptions) -> String {
     let pkg = &options.site_pkg_dir;
@@ -19,13 +22,16 @@ pub fn script(options: &LeptosOptions) -> String {
     let loader = site_files::split_loader(options)
         .map(|name| format!("import(\"/{pkg}/{name}\");"))
         .unwrap_or_default();
-    // Idle, or two seconds at most: a page that is never idle still starts.
+    // Idle, or two seconds at most: a page that is never idle still starts. And a
+    // page whose load never comes (a thumbnail that hangs) starts all the same,
+    // once it has waited BACKSTOP_MS.
     format!(
-        "(()=>{{\
-         const start=()=>{{const wasm=fetch({wasm:?});{loader}\
+        "(()=>{{let started=false;\
+         const start=()=>{{if(started)return;started=true;const wasm=fetch({wasm:?});{loader}\
          import({js:?}).then(app=>app.default({{module_or_path:wasm}}).then(()=>app.hydrate()));}};\
          const idle=()=>'requestIdleCallback' in window?requestIdleCallback(start,{{timeout:2000}}):setTimeout(start);\
-         document.readyState==='complete'?idle():addEventListener('load',idle,{{once:true}});\
+         if(document.readyState==='complete')idle();\
+         else{{addEventListener('load',idle,{{once:true}});setTimeout(start,{BACKSTOP_MS});}}\
          }})()"
     )
 }
