@@ -91,6 +91,25 @@ async function expectThumbnailsOnly(page: Page, weighed: { url: string }[]) {
   expect(tooLarge).toEqual([]);
 }
 
+/** The largest photo on the screen (the largest paint waits for it) is the one
+ * the page asked to be fetched first (src/gallery/first_screen.rs). Tiles within
+ * a hundredth of each other count as equal, the first of them the largest. */
+async function expectLargestFetchedFirst(page: Page) {
+  const largest = await page.locator(".grid img").evaluateAll((images) => {
+    let best: HTMLImageElement | undefined;
+    let most = 0;
+    for (const img of images as HTMLImageElement[]) {
+      const box = img.getBoundingClientRect();
+      const shown = Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0)) * box.width;
+      if (shown > most * 1.01) [best, most] = [img, shown];
+    }
+    return { alt: best?.alt, priority: best?.getAttribute("fetchpriority") };
+  });
+  expect(largest.priority, `${largest.alt}, the largest photo on the screen`).toBe("high");
+  // Chosen: one for a phone's layout, one for a desktop's, not the whole screen.
+  expect(await page.locator('.grid img[fetchpriority="high"]').count()).toBeLessThanOrEqual(2);
+}
+
 async function scrollToEnd(page: Page) {
   for (let i = 0; i < 100; i++) {
     const atEnd = await page.evaluate(() => {
@@ -108,7 +127,7 @@ async function settle(page: Page) {
   await page.waitForLoadState("networkidle");
 }
 
-test("desktop: the first screen weighs at most 600 KB of images, the page scrolled to its end 3 MB", async ({ browser, baseURL }) => {
+test("desktop: the first screen weighs at most 600 KB of images, its largest fetched first, the page scrolled to its end 3 MB", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ ...DESKTOP, baseURL });
   const page = await context.newPage();
   const weight = weigh(page);
@@ -118,6 +137,7 @@ test("desktop: the first screen weighs at most 600 KB of images, the page scroll
   console.log(`desktop first screen: ${weight.images.length} images, ${Math.round(firstScreen / KB)} KB`);
   expect(firstScreen).toBeLessThanOrEqual(600 * KB);
   await expectThumbnailsOnly(page, weight.images);
+  await expectLargestFetchedFirst(page);
   await expectNoLayoutShift(page);
 
   await scrollToEnd(page);
@@ -134,7 +154,7 @@ test("desktop: the first screen weighs at most 600 KB of images, the page scroll
 
 // A Pixel 7 has 2.625 device pixels to the CSS pixel; its thumbnails are made for
 // two (653 KB here before that, 402 KB after).
-test("phone: the first screen weighs at most 500 KB, three or more photos share a row", async ({ browser, baseURL }) => {
+test("phone: the first screen weighs at most 500 KB, its largest fetched first, three or more photos share a row", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ ...PHONE, baseURL });
   const page = await context.newPage();
   const weight = weigh(page);
@@ -144,6 +164,7 @@ test("phone: the first screen weighs at most 500 KB, three or more photos share 
   console.log(`phone first screen: ${weight.images.length} images, ${Math.round(firstScreen / KB)} KB`);
   expect(firstScreen).toBeLessThanOrEqual(500 * KB);
   await expectThumbnailsOnly(page, weight.images);
+  await expectLargestFetchedFirst(page);
   const tops = await page
     .locator('[data-testid="gallery-item"]')
     .evaluateAll((tiles) => tiles.map((tile) => Math.round(tile.getBoundingClientRect().top)));

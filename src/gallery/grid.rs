@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 
 use super::delete::DeleteControl;
+use super::first_screen::likely_largest;
 use super::more::{load_while_near, Older};
 use super::viewer::overlay::{Opener, ViewerOverlay};
 use crate::address;
@@ -146,18 +147,26 @@ fn Grid(
         }>
             <ul class="grid" data-testid="gallery">
                 <For
-                    each=move || tiles().into_iter().enumerate()
-                    key=|(_, image)| image.name.clone()
-                    let:((place, image))
+                    each=move || {
+                        let tiles = tiles();
+                        let shapes: Vec<_> = tiles.iter().map(shape).collect();
+                        let largest = likely_largest(&shapes, FIRST_SCREEN);
+                        tiles
+                            .into_iter()
+                            .enumerate()
+                            .map(move |(place, image)| (place, largest.contains(&place), image))
+                    }
+                    key=|(_, _, image)| image.name.clone()
+                    let:((place, largest, image))
                 >
-                    <Tile image can_delete deleted opener first_screen=place < FIRST_SCREEN/>
+                    <Tile image can_delete deleted opener first_screen=place < FIRST_SCREEN largest/>
                 </For>
             </ul>
             <For each=later_pages key=|(number, page)| (*number, page.len()) let:((_, page))>
                 <ul class="grid">
                     {page
                         .into_iter()
-                        .map(|image| view! { <Tile image can_delete deleted opener first_screen=false/> })
+                        .map(|image| view! { <Tile image can_delete deleted opener first_screen=false largest=false/> })
                         .collect_view()}
                 </ul>
             </For>
@@ -191,7 +200,8 @@ const ROW_HEIGHT: u32 = 200;
 const MOST_GROWTH: (u64, u64) = (5, 4);
 
 /// About as many tiles as the first screen shows: their thumbnails load at once,
-/// first in line (the largest paint is one of them); the rest as they scroll in.
+/// the likely largest first (the largest paint waits for it); the rest as they
+/// scroll in.
 const FIRST_SCREEN: usize = 12;
 
 #[component]
@@ -203,9 +213,11 @@ fn Tile(
     opener: Opener,
     /// Whether the tile is likely on the first screen.
     first_screen: bool,
+    /// Whether it is likely the largest there (see first_screen.rs).
+    largest: bool,
 ) -> impl IntoView {
     let loading = if first_screen { "eager" } else { "lazy" };
-    let priority = if first_screen { "high" } else { "auto" };
+    let priority = if largest { "high" } else { "auto" };
     let srcset = image.srcset();
     let opened = image.clone();
     let ImageInfo {
@@ -216,12 +228,7 @@ fn Tile(
     } = image;
     let caption = display_name;
     let (link, title, data_name) = (links::photo(&name), caption.clone(), name.clone());
-    // The photo's shape before any byte of it arrives: no layout shift. Without
-    // facts yet, a square tile whose thumbnail is made on first request.
-    let (width, height) = photo
-        .as_ref()
-        .filter(|photo| photo.width > 0 && photo.height > 0)
-        .map_or((1, 1), |photo| (photo.width, photo.height));
+    let (width, height) = shape(&opened);
     let shape = format!("--w:{width};--h:{height}");
     // The widest a tile of this shape grows to in a row `row` high, in whole
     // pixels (whole-number arithmetic: float formatting would add to the WASM).
@@ -295,4 +302,14 @@ fn Tile(
         </li>
     }
     .erase()
+}
+
+/// A photo's shape before any byte of it arrives: no layout shift. Without facts
+/// yet, a square tile whose thumbnail is made on first request.
+fn shape(image: &ImageInfo) -> (u32, u32) {
+    image
+        .photo
+        .as_ref()
+        .filter(|photo| photo.width > 0 && photo.height > 0)
+        .map_or((1, 1), |photo| (photo.width, photo.height))
 }

@@ -4,6 +4,8 @@
 
 /// Deleting from the page, and the question page without JavaScript.
 pub mod delete;
+/// Which of the first screen's tiles is likely the largest (fetched first).
+pub mod first_screen;
 /// The grid of one page of photos.
 pub mod grid;
 /// Loading older photos as the end of the grid scrolls near.
