@@ -105,7 +105,8 @@ visitorTest("the sign-in and delete pages are chunks of their own: reached by a 
   await page.getByTestId("sign-in").click();
   await expect(page).toHaveURL(/\/signin$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
-  expect(fetched.some(signInChunk)).toBe(true);
+  // The page shows before its app starts (once it has loaded): the chunk comes then.
+  await expect.poll(() => fetched.some(signInChunk), { timeout: 10_000 }).toBe(true);
 
   // By address: the page hydrates with its chunk fetched first.
   for (const address of ["/signin", "/delete?name=nothing.jpg"]) {
