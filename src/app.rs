@@ -30,7 +30,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         crate::http::app_start::script(&options),
     );
     #[cfg(not(feature = "ssr"))]
-    let (inline_style, start): (Option<std::sync::Arc<str>>, String) = Default::default();
+    let (inline_style, start): (Option<std::sync::Arc<str>>, std::sync::Arc<str>) =
+        (None, "".into());
     let stylesheet = match inline_style {
         Some(text) => view! { <style nonce=leptos::nonce::use_nonce() inner_html=text/> }.erase(),
         None => view! { <HashedStylesheet options=options.clone() id="leptos"/> }.erase(),

@@ -5,6 +5,8 @@
 //! largest paint about a second later on fast 3G). Until the app starts the page
 //! works as plain HTML: links load pages and forms post.
 
+use std::sync::{Arc, OnceLock};
+
 use leptos::config::LeptosOptions;
 
 use super::site_files;
@@ -12,8 +14,17 @@ use super::site_files;
 /// How long a page waits for its load before starting the app regardless.
 const BACKSTOP_MS: u32 = 6000;
 
-/// The module script's text for a page's head.
-pub fn script(options: &LeptosOptions) -> String {
+/// The module script's text for a page's head: made once by a release build
+/// (the site's files do not change under it), on each page by a development build.
+pub fn script(options: &LeptosOptions) -> Arc<str> {
+    if cfg!(debug_assertions) {
+        return make(options).into();
+    }
+    static SCRIPT: OnceLock<Arc<str>> = OnceLock::new();
+    SCRIPT.get_or_init(|| make(options).into()).clone()
+}
+
+fn make(options: &LeptosOptions) -> String {
     let pkg = &options.site_pkg_dir;
     let js = format!("/{pkg}/{}", site_files::name(options, "js"));
     let wasm = format!("/{pkg}/{}", site_files::name(options, "wasm"));
